@@ -1,0 +1,498 @@
+"""BrainPy adapter: every library model becomes a :class:`brainpy.state.Neuron` subclass.
+
+>>> import brainstate, saiunit as u
+>>> from neuroplug.brainpy import AdEx
+>>> layer = AdEx(100, preset="tonic")
+>>> layer.init_state()
+>>> with brainstate.environ.context(dt=0.1 * u.ms):
+...     spikes = layer.update(500 * u.pA)
+
+How one step is computed
+------------------------
+The update statements are not re-derived here: Brian2's own state updater, loop
+invariant optimisation and refractoriness handling generate vectorised numpy code for
+the model and method (:func:`neuroplug.brian2.numpy_code`), and this adapter executes
+those statements with ``jax.numpy``.  One ``update`` call follows Brian2's schedule:
+
+1. delta inputs (``add_delta_input``) are added to the spike variable (in Brian2 a
+   synaptic ``on_pre`` of the previous step has already been applied at this point);
+2. state update with the pinned method (refractoriness: ``(unless refractory)``
+   variables are held while ``timestep(t - lastspike) < timestep(refractory)``);
+3. the threshold is tested on the new state (and ``not_refractory``);
+4. reset statements are applied to the neurons that spiked; ``lastspike = t``.
+
+The spike output is exactly Brian2's threshold condition in the forward pass; its
+gradient is the surrogate ``spk_fun`` of the scaled distance to threshold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from functools import lru_cache
+
+import brainpy.state as _bp
+import brainstate
+import braintools
+import jax
+import jax.numpy as jnp
+import numpy as np
+import saiunit as su
+
+from .brian2 import NumpyCode, initial_values, numpy_code
+from .errors import BackendError, ModelDefinitionError, ParameterError
+from .library import model as _get_model
+from .library import models as _model_ids
+from .model import Model
+from .quantities import DIMENSIONLESS, get_dimensions, parse_quantity
+
+__all__ = ["LibraryNeuron", "neuron_class", "precision", "to_saiunit", "to_si"]
+
+_DIM_NAMES = ("m", "kg", "s", "A", "K", "mol", "cd")
+
+
+# ----------------------------------------------------------------------------------
+# units
+def _si_unit(dim) -> su.Unit:
+    """The SI saiunit unit with the given (Brian2) dimensions."""
+    if dim is DIMENSIONLESS:
+        return su.UNITLESS
+    exps = {name: float(dim._dims[i]) for i, name in enumerate(_DIM_NAMES) if dim._dims[i]}
+    return su.Unit(dim=su.get_or_create_dimension(**exps), scale=0)
+
+
+def to_saiunit(q, dtype=None):
+    """Convert a Brian2 quantity (scalar or array) to a saiunit quantity in SI units."""
+    dim = get_dimensions(q)
+    value = jnp.asarray(np.asarray(q, dtype=float), dtype=dtype)
+    if dim is DIMENSIONLESS:
+        return value
+    return su.Quantity(value, unit=_si_unit(dim))
+
+
+def to_si(value, unit: su.Unit, what: str):
+    """Mantissa of ``value`` in the SI unit ``unit`` (plain arrays for dimensionless)."""
+    if isinstance(value, su.Quantity):
+        try:
+            return value.to_decimal(unit) if unit is not su.UNITLESS else value.to_decimal()
+        except Exception:
+            raise BackendError(f"{what}: found a quantity in {value.unit}, expected one with the "
+                               f"dimensions of {unit}") from None
+    if unit is not su.UNITLESS and not _is_zero(value):
+        raise BackendError(f"{what}: found a plain number/array, expected a saiunit quantity "
+                           f"in {unit} (e.g. 500 * u.pA)")
+    return value
+
+
+def _is_zero(value) -> bool:
+    try:
+        return not isinstance(value, jax.core.Tracer) and bool(np.all(np.asarray(value) == 0))
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def precision(dtype="float64"):
+    """Run a block with JAX float64 (or float32) enabled, restoring the setting after.
+
+    A thin wrapper over ``brainstate.environ.context(precision=...)``; importing
+    neuroplug never changes JAX's global configuration.
+    """
+    bits = {"float64": 64, "float32": 32, 64: 64, 32: 32}.get(dtype)
+    if bits is None:
+        raise ValueError(f"found dtype {dtype!r}, expected 'float64' or 'float32'")
+    with brainstate.environ.context(precision=bits):
+        yield
+
+
+# ----------------------------------------------------------------------------------
+# executing Brian2's generated numpy code with jax.numpy
+def _exprel(x):
+    x = jnp.asarray(x)
+    small = jnp.abs(x) < 1e-16
+    safe = jnp.where(small, 1.0, x)
+    return jnp.where(small, 1.0, jnp.where(x > 717, jnp.inf, jnp.expm1(safe) / safe))
+
+
+def _int_dtype():
+    return jax.dtypes.canonicalize_dtype(jnp.int64)
+
+
+def _timestep(t, dt):
+    return jnp.asarray((t + 1e-3 * dt) / dt).astype(_int_dtype())
+
+
+class _NumpyShim:
+    """What the generated code calls ``_numpy``."""
+
+    where = staticmethod(jnp.where)
+    bool_ = staticmethod(jnp.bool_)
+
+
+_FUNCTIONS = {
+    "exp": jnp.exp, "log": jnp.log, "log10": jnp.log10, "sqrt": jnp.sqrt, "sin": jnp.sin,
+    "cos": jnp.cos, "tan": jnp.tan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
+    "arcsin": jnp.arcsin, "arccos": jnp.arccos, "arctan": jnp.arctan, "abs": jnp.abs,
+    "sign": jnp.sign, "clip": jnp.clip, "exprel": _exprel, "timestep": _timestep,
+    "int": lambda x: jnp.asarray(x).astype(jnp.int32),
+    "floor": lambda x: jnp.floor(x).astype(jnp.int32),
+    "ceil": lambda x: jnp.ceil(x).astype(jnp.int32),
+    "logical_not": jnp.logical_not, "logical_and": jnp.logical_and,
+    "logical_or": jnp.logical_or, "pi": np.pi, "e": np.e, "inf": np.inf,
+    "_numpy": _NumpyShim, "__builtins__": {},
+}
+
+_ASSIGN = re.compile(r"^(\w+)\s*(=|\+=|-=|\*=|/=|\*\*=|//=|%=)")
+_COMPARISON = re.compile(r"^\(?\s*(\w+)\s*(>=|>)\s*(.+?)\s*\)?$")
+
+
+class _Program:
+    """Compiled step of one model and method."""
+
+    def __init__(self, m: Model, method: str):
+        code: NumpyCode = numpy_code(m, method)
+        self.model = m
+        self.method = method
+        self.has_refractory = code.has_refractory
+        self.constants = dict(code.constants)
+        self.stateupdate = compile(code.stateupdate or "pass", f"<{m.id}:{method}:state>", "exec")
+        self.update = compile(code.update or "pass", f"<{m.id}:update>", "exec")
+        self.threshold = (compile(code.threshold, f"<{m.id}:threshold>", "exec")
+                          if code.threshold else None)
+        self.reset = compile(code.reset or "pass", f"<{m.id}:reset>", "exec")
+        self.reset_targets = tuple(
+            t for t in dict.fromkeys(_ASSIGN.match(line).group(1)
+                                     for line in code.reset.splitlines() if _ASSIGN.match(line))
+            if t in m.state)
+        self.uses_random = "randn(" in code.stateupdate or "rand(" in code.stateupdate \
+            or "randn(" in code.update or "rand(" in code.update
+        # surrogate: distance of the spike variable to its threshold
+        self.spike_var, self.threshold_rhs = _spike_clause(m)
+        scale = m.threshold_scale
+        if scale is None and self.spike_var is not None:
+            reset_value = _reset_value(m, self.spike_var)
+            scale = f"({self.threshold_rhs}) - ({reset_value})" if reset_value else None
+        self.scale_expr = scale
+        self.distance = None
+        if self.spike_var is not None:
+            if scale is None:
+                scale_code = "1.0"
+            else:
+                try:
+                    scale_code = repr(float(parse_quantity(scale)))
+                except ValueError:
+                    scale_code = f"({scale})"
+            self.distance = compile(f"({self.spike_var} - ({self.threshold_rhs})) / {scale_code}",
+                                    f"<{m.id}:surrogate>", "eval")
+            self.threshold_value = compile(f"({self.threshold_rhs})", f"<{m.id}:thr>", "eval")
+
+
+def _spike_clause(m: Model):
+    if not m.threshold:
+        return None, None
+    for clause in re.split(r"\band\b", m.threshold):
+        match = _COMPARISON.match(clause.strip())
+        if match and match.group(1) in m.state and (
+                m.spike_variable is None or match.group(1) == m.spike_variable):
+            return match.group(1), match.group(3)
+    return None, None
+
+
+def _reset_value(m: Model, var: str):
+    for stmt in re.split(r"[;\n]", m.reset or ""):
+        match = re.match(rf"^\s*{var}\s*=\s*(.+?)\s*$", stmt)
+        if match:
+            return match.group(1)
+    return None
+
+
+@lru_cache(maxsize=256)
+def _program(model_id: str, sha256: str, method: str) -> _Program:
+    return _Program(_get_model(model_id), method)
+
+
+def _get_program(m: Model, method: str) -> _Program:
+    if m.id in _model_ids() and _get_model(m.id) is m:
+        return _program(m.id, m.sha256, method)
+    return _Program(m, method)
+
+
+# ----------------------------------------------------------------------------------
+class LibraryNeuron(_bp.Neuron):
+    """A ``brainpy.state.Neuron`` generated from a neuroplug model.
+
+    Parameters
+    ----------
+    in_size : int or tuple of int
+        Shape of the layer.
+    preset : str, optional
+        A preset of the model.
+    method : str, optional
+        Integration method (Brian2 name); default: the model's pinned method.
+    spk_fun : callable
+        Surrogate gradient function (``braintools.surrogate``); the forward pass is the
+        exact Brian2 threshold condition.
+    spk_reset : {'hard', 'soft'}
+        ``'hard'`` (default) applies the model's reset statements, as Brian2 does.
+        ``'soft'`` (BrainPy convention) subtracts ``threshold - reset value`` from the
+        spike variable instead of setting it; other reset statements still apply.
+    detach_reset : bool
+        Stop gradients through the reset (common in SNN training).
+    dtype : str or dtype, optional
+        ``'float32'`` or ``'float64'``; default: brainstate's current float type.
+        float64 needs JAX x64 (see :func:`precision`).
+    name : str, optional
+    **overrides
+        Parameter values: saiunit quantities, Brian2 quantities, strings such as
+        ``"10 ms"``, or arrays of them for per-neuron (or per-batch) values.
+
+    Attributes
+    ----------
+    params : dict
+        Parameter values as saiunit quantities (SI units).
+    <state variables> : brainstate.HiddenState
+        One per model state variable, e.g. ``layer.v``, ``layer.w``.
+    """
+
+    neuroplug_model: Model = None
+
+    def __init__(self, in_size, preset=None, method=None, *,
+                 spk_fun=braintools.surrogate.InvSquareGrad(), spk_reset="hard",
+                 detach_reset=False, dtype=None, name=None, **overrides):
+        m = type(self).neuroplug_model
+        if m is None:
+            raise BackendError("LibraryNeuron is abstract; use neuron_class(model_id)")
+        if spk_reset not in ("hard", "soft"):
+            raise ParameterError(f"found spk_reset={spk_reset!r}, expected 'hard' or 'soft'",
+                                 model=m.id, source=m.source, field="spk_reset")
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        method = method or m.method
+        from .library import METHODS
+
+        if method not in METHODS:
+            raise ParameterError(f"found method {method!r}, expected one of {list(METHODS)}",
+                                 model=m.id, source=m.source, field="method")
+        self.method = method
+        self.preset = preset
+        self.detach_reset = bool(detach_reset)
+        self.dtype = _resolve_dtype(dtype)
+        self._program = _get_program(m, method)
+        if spk_reset == "soft" and (self._program.spike_var is None or
+                                    _reset_value(m, self._program.spike_var) is None):
+            raise ParameterError("soft reset needs a threshold 'VAR > EXPR' and a reset "
+                                 "'VAR = EXPR'", model=m.id, source=m.source, field="spk_reset")
+        values = m.parameter_values(preset, **{k: _to_brian2(v) for k, v in overrides.items()})
+        self._initial = initial_values(m, values)
+        self.params = {k: to_saiunit(v, self.dtype) for k, v in values.items()}
+        self._param_units = {k: _si_unit(get_dimensions(v)) for k, v in values.items()}
+        self._state_units = {k: _si_unit(get_dimensions(v)) for k, v in self._initial.items()}
+        self._input_units = {k: _si_unit(_dim_of(m, inp.unit)) for k, inp in m.inputs.items()}
+        self._constants = {k: jnp.asarray(v, dtype=self.dtype) if isinstance(v, float) else v
+                           for k, v in self._program.constants.items()}
+
+    # -- states ------------------------------------------------------------------------
+    def _initial_state(self, name, batch_size):
+        value = jnp.asarray(np.asarray(self._initial[name], dtype=float), dtype=self.dtype)
+        shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
+        value = jnp.broadcast_to(value, shape)
+        unit = self._state_units[name]
+        return value if unit is su.UNITLESS else su.Quantity(value, unit=unit)
+
+    def init_state(self, batch_size: int = None, **kwargs):
+        for name in self.neuroplug_model.state:
+            setattr(self, name, brainstate.HiddenState(self._initial_state(name, batch_size)))
+        shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
+        self.lastspike = brainstate.ShortTermState(jnp.full(shape, -1e4, dtype=self.dtype))
+        self.not_refractory = brainstate.ShortTermState(jnp.ones(shape, dtype=bool))
+        self.spike = brainstate.ShortTermState(jnp.zeros(shape, dtype=self.dtype))
+        self.step_index = brainstate.ShortTermState(jnp.asarray(0, dtype=_int_dtype()))
+
+    def reset_state(self, batch_size: int = None, **kwargs):
+        for name in self.neuroplug_model.state:
+            getattr(self, name).value = self._initial_state(name, batch_size)
+        shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
+        self.lastspike.value = jnp.full(shape, -1e4, dtype=self.dtype)
+        self.not_refractory.value = jnp.ones(shape, dtype=bool)
+        self.spike.value = jnp.zeros(shape, dtype=self.dtype)
+        self.step_index.value = jnp.asarray(0, dtype=_int_dtype())
+
+    def get_spike(self, *args):
+        """The spike output of the last step (0/1 with surrogate gradient)."""
+        return self.spike.value
+
+    # -- one step --------------------------------------------------------------------
+    def _dt(self):
+        try:
+            dt = brainstate.environ.get_dt()
+        except Exception:
+            dt = None
+        if dt is None:
+            return jnp.asarray(float(self.neuroplug_model.default_dt()), dtype=self.dtype)
+        return jnp.asarray(to_si(dt, su.second, "dt"), dtype=self.dtype)
+
+    def _namespace(self):
+        ns = dict(_FUNCTIONS)
+        ns.update(self._constants)
+        for k, v in self.params.items():
+            ns[k] = to_si(v, self._param_units[k], f"parameter {k}")
+        return ns
+
+    def update(self, x=None, **inputs):
+        """Advance one time step; returns the spikes (float, surrogate gradient).
+
+        Parameters
+        ----------
+        x : saiunit quantity or array, optional
+            Drive of the model's primary input (e.g. ``I`` in amp) for this step.
+            Current inputs registered with ``add_current_input`` are added to it.
+        **inputs
+            Values of other declared inputs, by name.
+        """
+        m = self.neuroplug_model
+        prog = self._program
+        ns = self._namespace()
+        dt = self._dt()
+        n = self.step_index.value
+        ns["dt"] = dt
+        ns["t"] = n.astype(self.dtype) * dt
+        ns["N"] = int(np.prod(self.varshape))
+        ns["_vectorisation_idx"] = None
+        for name in m.state:
+            ns[name] = to_si(getattr(self, name).value, self._state_units[name], name)
+        shape = jnp.shape(ns[next(iter(m.state))])
+        ns["lastspike"] = self.lastspike.value
+        ns["not_refractory"] = self.not_refractory.value
+
+        # inputs
+        unknown = set(inputs) - set(m.inputs)
+        if unknown:
+            raise ParameterError(f"unknown input(s) {sorted(unknown)}; expected "
+                                 f"{sorted(m.inputs)}", model=m.id, source=m.source,
+                                 field="inputs")
+        primary = m.primary_input
+        for name, unit in self._input_units.items():
+            value = x if name == primary else inputs.get(name)
+            total = 0.0 if value is None else to_si(value, unit, f"input {name}")
+            if name == primary:
+                zero = 0.0 if unit is su.UNITLESS else su.Quantity(0.0, unit=unit)
+                spike_q = getattr(self, prog.spike_var).value if prog.spike_var else None
+                extra = self.sum_current_inputs(zero, spike_q) if spike_q is not None \
+                    else self.sum_current_inputs(zero)
+                total = total + to_si(extra, unit, f"current inputs of {name}")
+            ns[name] = jnp.broadcast_to(jnp.asarray(total, dtype=self.dtype), shape)
+        if prog.spike_var is not None:
+            unit = self._state_units[prog.spike_var]
+            zero = 0.0 if unit is su.UNITLESS else su.Quantity(0.0, unit=unit)
+            delta = self.sum_delta_inputs(zero)
+            ns[prog.spike_var] = ns[prog.spike_var] + to_si(delta, unit, "delta inputs")
+
+        if prog.uses_random:
+            ns["randn"] = lambda _idx: brainstate.random.normal(size=shape, dtype=self.dtype)
+            ns["rand"] = lambda _idx: brainstate.random.uniform(size=shape, dtype=self.dtype)
+
+        # state update (Brian2 'groups' slot), then the map step for discrete models
+        exec(prog.stateupdate, ns)  # noqa: S102 - Brian2-generated code
+        exec(prog.update, ns)  # noqa: S102
+
+        # threshold
+        if prog.threshold is not None:
+            exec(prog.threshold, ns)  # noqa: S102
+            cond = jnp.broadcast_to(jnp.asarray(ns["_cond"]), shape)
+            hard = cond.astype(self.dtype)
+            if prog.distance is not None:
+                surrogate = self.spk_fun(eval(prog.distance, ns))  # noqa: S307
+                spk = jax.lax.stop_gradient(hard - surrogate) + surrogate
+            else:
+                spk = hard
+            if prog.has_refractory:
+                ns["lastspike"] = jnp.where(cond, ns["t"], ns["lastspike"])
+                ns["not_refractory"] = jnp.where(cond, False, ns["not_refractory"])
+            # reset
+            if prog.reset_targets:
+                before = {k: ns[k] for k in prog.reset_targets}
+                rns = dict(ns)
+                exec(prog.reset, rns)  # noqa: S102
+                if self.spk_reset == "soft":
+                    var = prog.spike_var
+                    rns[var] = before[var] - (eval(prog.threshold_value, ns) - rns[var])  # noqa
+                g = jax.lax.stop_gradient(spk) if self.detach_reset else spk
+                ste = g - jax.lax.stop_gradient(g)
+                for k in prog.reset_targets:
+                    after = jnp.broadcast_to(rns[k], shape)
+                    ns[k] = jnp.where(cond, after, before[k]) + ste * (after - before[k])
+        else:
+            spk = jnp.zeros(shape, dtype=self.dtype)
+
+        for name in m.state:
+            value = jnp.asarray(ns[name], dtype=self.dtype)
+            unit = self._state_units[name]
+            getattr(self, name).value = value if unit is su.UNITLESS else \
+                su.Quantity(value, unit=unit)
+        self.lastspike.value = jnp.asarray(ns["lastspike"], dtype=self.dtype)
+        self.not_refractory.value = jnp.asarray(ns["not_refractory"], dtype=bool)
+        self.step_index.value = n + 1
+        self.spike.value = spk
+        return spk
+
+
+def _resolve_dtype(dtype):
+    if dtype is None:
+        dtype = brainstate.environ.dftype()
+    dtype = jnp.dtype(dtype)
+    if dtype not in (jnp.dtype("float32"), jnp.dtype("float64")):
+        raise ParameterError(f"found dtype {dtype}, expected float32 or float64", field="dtype")
+    if dtype == jnp.dtype("float64") and not jax.config.jax_enable_x64:
+        raise BackendError("dtype float64 needs JAX x64 mode; run inside "
+                           "`with neuroplug.brainpy.precision('float64'):` or "
+                           "`brainstate.environ.context(precision=64)`")
+    return dtype
+
+
+def _dim_of(m: Model, unit_text: str):
+    from .brian2 import _dim_of_unit
+
+    return DIMENSIONLESS if unit_text == "1" else _dim_of_unit(unit_text)
+
+
+def _to_brian2(value):
+    if isinstance(value, su.Quantity):
+        from .model import _from_saiunit
+
+        return _from_saiunit(value)
+    return value
+
+
+@lru_cache(maxsize=None)
+def _class_for(model_id: str, sha256: str) -> type:
+    return _make_class(_get_model(model_id))
+
+
+def _make_class(m: Model) -> type:
+    doc = (f"{m.title} as a ``brainpy.state.Neuron`` (model ``{m.id}``).\n\n{m.description}\n\n"
+           + LibraryNeuron.__doc__.split("\n", 1)[1])
+    return type(m.class_name, (LibraryNeuron,), {"neuroplug_model": m, "__doc__": doc,
+                                                  "__module__": __name__})
+
+
+def neuron_class(model_id) -> type:
+    """The ``brainpy.state.Neuron`` subclass for a model id (or user model path / Model)."""
+    m = _get_model(model_id)
+    if m.id in _model_ids() and _get_model(m.id) is m:
+        return _class_for(m.id, m.sha256)
+    return _make_class(m)
+
+
+def __getattr__(name):
+    if name.startswith("_") or not name[:1].isupper():
+        raise AttributeError(f"module 'neuroplug.brainpy' has no attribute '{name}'")
+    for model_id in _model_ids():
+        if _get_model(model_id).class_name == name:
+            return neuron_class(model_id)
+    raise AttributeError(f"module 'neuroplug.brainpy' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(list(globals()) + [_get_model(i).class_name for i in _model_ids()])
+
+
+_ = ModelDefinitionError

@@ -1,0 +1,71 @@
+"""Exceptions raised by neuroplug.
+
+Every error about a model file names the file, the model, the field, what was found
+and what was expected, so that a user can fix the file without reading a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NeuroplugError",
+    "ModelDefinitionError",
+    "ModelNotFoundError",
+    "UnitError",
+    "ParameterError",
+    "BackendError",
+]
+
+
+class NeuroplugError(Exception):
+    """Base class of every neuroplug error."""
+
+
+class ModelDefinitionError(NeuroplugError, ValueError):
+    """A model file (or a request made of a model) is invalid.
+
+    Parameters
+    ----------
+    message : str
+        What was found and what was expected.
+    source : str, optional
+        The model file (or ``"<registry>"``) the problem is in.
+    model : str, optional
+        The model id.
+    field : str, optional
+        The dotted field path, e.g. ``"parameters.C.value"``.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, model: str | None = None,
+                 field: str | None = None):
+        self.source = source
+        self.model = model
+        self.field = field
+        self.detail = message
+        where = []
+        if source:
+            where.append(str(source))
+        if model:
+            where.append(f"model '{model}'")
+        if field:
+            where.append(f"field '{field}'")
+        prefix = ": ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class ModelNotFoundError(ModelDefinitionError, KeyError):
+    """No model with the requested id exists in the library."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return Exception.__str__(self)
+
+
+class UnitError(ModelDefinitionError):
+    """A quantity has an unknown unit or dimensions that do not fit the equations."""
+
+
+class ParameterError(ModelDefinitionError):
+    """A parameter override or preset request is invalid (unknown name, bad value)."""
+
+
+class BackendError(NeuroplugError, RuntimeError):
+    """A simulator backend cannot do what was asked (missing package, bad target)."""

@@ -1,0 +1,428 @@
+"""Loading, validating and registering model files (``equations/<id>.toml``).
+
+The schema is documented field by field in ``equations/README.md``.  Every problem
+raises :class:`~neuroplug.errors.ModelDefinitionError` (or a subclass) naming the
+file, the model, the field, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from .errors import ModelDefinitionError, ModelNotFoundError, UnitError
+from .model import (
+    CrosscheckSpec,
+    Input,
+    Model,
+    Parameter,
+    Preset,
+    Reference,
+    StateVar,
+    check_constraint,
+)
+from .quantities import DIMENSIONLESS, get_dimensions, parse_quantity
+
+__all__ = ["models", "model", "load_model", "register", "library_dir", "METHODS", "TIERS"]
+
+#: Integration methods, by Brian2's names.
+METHODS = ("exact", "linear", "euler", "rk2", "rk4", "heun", "milstein", "exponential_euler")
+#: Cross-check tiers.
+TIERS = ("exact", "distributional")
+KINDS = ("continuous", "map")
+CONSTRAINTS = ("positive", "nonnegative", "any")
+PROTOCOLS = ("step",)
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+_TOP = {
+    "id": (str, True), "title": (str, True), "family": (str, True), "kind": (str, False),
+    "description": (str, True), "equations": (str, True), "update": (str, False),
+    "threshold": (str, False), "reset": (str, False), "refractory": (str, False),
+    "method": (str, True), "methods": (list, False), "dt": (str, True),
+    "spike_variable": (str, False), "threshold_scale": (str, False),
+    "parameters": (dict, True), "state": (dict, True), "inputs": (dict, False),
+    "presets": (dict, False), "references": (list, True), "crosscheck": (dict, True),
+}
+_PARAMETER = {"value": ((str, int, float), True), "description": (str, True),
+              "constraint": (str, False)}
+_STATE = {"init": ((str, int, float), True), "description": (str, True)}
+_INPUT = {"description": (str, True)}
+_PRESET = {"description": (str, True), "reference": (str, False), "parameters": (dict, False),
+           "stimulus": (str, False)}
+_REFERENCE = {"key": (str, True), "citation": (str, True), "doi": (str, False), "url": (str, False)}
+_CROSSCHECK = {"tier": (str, True), "protocol": (str, True), "stimulus": (list, True),
+               "onset": (str, False), "duration": (str, False), "dt": (str, False),
+               "reason": (str, True), "presets": (list, False), "seeds": (int, False)}
+
+_registry: dict[str, Model] = {}
+_extra_files: dict[str, Path] = {}
+
+
+def library_dir() -> Path:
+    """Folder holding the shipped model files.
+
+    In a source checkout this is the top-level ``equations/``; in an installed wheel
+    the copy packaged as ``neuroplug/equations``.
+    """
+    packaged = resources.files("neuroplug") / "equations"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "equations"
+
+
+def _library_files() -> dict[str, Path]:
+    files = {p.stem: p for p in sorted(library_dir().glob("*.toml"))}
+    files.update(_extra_files)
+    return files
+
+
+def models() -> list[str]:
+    """Ids of all models in the library (shipped files and registered ones), sorted."""
+    return sorted(set(_library_files()) | set(_registry))
+
+
+def model(id_or_path) -> Model:
+    """Return a validated :class:`~neuroplug.model.Model`.
+
+    Parameters
+    ----------
+    id_or_path : str or os.PathLike
+        A library id (``"adex"``) or the path of a user's own ``.toml`` model file.
+
+    Raises
+    ------
+    ModelNotFoundError
+        No such id in the library and no such file.
+    ModelDefinitionError
+        The file is invalid (the message names file, model, field and the problem).
+    """
+    if isinstance(id_or_path, Model):
+        return id_or_path
+    text = str(id_or_path)
+    if text in _registry:
+        return _registry[text]
+    files = _library_files()
+    if text in files:
+        m = load_model(files[text], expected_id=text)
+        _registry[text] = m
+        return m
+    path = Path(text)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ModelNotFoundError(f"no model file at '{path}'", source=str(path))
+        return load_model(path)
+    close = [n for n in models() if n.startswith(text[:3])] or models()
+    raise ModelNotFoundError(f"unknown model '{text}'; expected one of {close} "
+                             f"or a path to a .toml model file", source="<library>")
+
+
+def register(path_or_model, *, replace: bool = False) -> Model:
+    """Add a user model to the registry so that ``neuroplug.model(id)`` finds it.
+
+    Raises
+    ------
+    ModelDefinitionError
+        If a model with the same id already exists and ``replace`` is false.
+    """
+    m = path_or_model if isinstance(path_or_model, Model) else load_model(path_or_model)
+    if not replace and m.id in models():
+        existing = _registry.get(m.id)
+        where = existing.source if existing else str(_library_files().get(m.id))
+        raise ModelDefinitionError(
+            f"duplicate id '{m.id}': already defined by {where}; expected a unique id "
+            f"(or register(..., replace=True))", source=m.source, model=m.id, field="id")
+    _registry[m.id] = m
+    return m
+
+
+# ----------------------------------------------------------------------------------
+def load_model(path, expected_id: str | None = None, *, check_with_brian2: bool = True) -> Model:
+    """Read and validate one model file.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.toml`` file.
+    expected_id : str, optional
+        For library files: the id must equal the file stem.
+    check_with_brian2 : bool
+        Also let Brian2 parse the equations, check dimensions and derive the update
+        code for the default method (the definitive check; about 0.2 s per model).
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ModelDefinitionError(f"cannot read file: {exc.strerror}", source=source) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ModelDefinitionError(f"malformed TOML: {exc}; expected a valid TOML document",
+                                   source=source) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    m = _build(data, source, digest, expected_id or None)
+    if check_with_brian2:
+        from .brian2 import check_model
+
+        check_model(m)
+    return m
+
+
+def _check_fields(table, spec, source, model_id, where):
+    if not isinstance(table, dict):
+        raise ModelDefinitionError(f"found {type(table).__name__}, expected a table",
+                                   source=source, model=model_id, field=where or None)
+    for key in table:
+        if key not in spec:
+            raise ModelDefinitionError(
+                f"unknown field '{key}'; expected one of {sorted(spec)}",
+                source=source, model=model_id, field=f"{where}.{key}" if where else key)
+    for key, (types, required) in spec.items():
+        fld = f"{where}.{key}" if where else key
+        if key not in table:
+            if required:
+                raise ModelDefinitionError("missing required field", source=source,
+                                           model=model_id, field=fld)
+            continue
+        if not isinstance(table[key], types) or isinstance(table[key], bool):
+            want = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
+            raise ModelDefinitionError(f"found {type(table[key]).__name__} {table[key]!r}, "
+                                       f"expected {want}", source=source, model=model_id,
+                                       field=fld)
+
+
+def _quantity(text, source, model_id, fld):
+    try:
+        return parse_quantity(text)
+    except ValueError as exc:
+        raise UnitError(str(exc), source=source, model=model_id, field=fld) from None
+
+
+def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Model:
+    model_id = data.get("id") if isinstance(data.get("id"), str) else None
+    _check_fields(data, _TOP, source, model_id, "")
+    if not ID_PATTERN.match(model_id):
+        raise ModelDefinitionError(f"found id '{model_id}', expected lower_snake_case "
+                                   f"(letters, digits, underscores)", source=source,
+                                   model=model_id, field="id")
+    if expected_id is not None and model_id != expected_id:
+        raise ModelDefinitionError(f"found id '{model_id}', expected '{expected_id}' "
+                                   f"(the file name)", source=source, model=model_id, field="id")
+    kind = data.get("kind", "continuous")
+    if kind not in KINDS:
+        raise ModelDefinitionError(f"found '{kind}', expected one of {list(KINDS)}",
+                                   source=source, model=model_id, field="kind")
+    if kind == "map" and not data.get("update"):
+        raise ModelDefinitionError("a map model needs 'update' statements (one map step)",
+                                   source=source, model=model_id, field="update")
+    if kind == "continuous" and data.get("update"):
+        raise ModelDefinitionError("found 'update' in a continuous model; expected it only "
+                                   "with kind = \"map\"", source=source, model=model_id,
+                                   field="update")
+    for fld in ("method",):
+        if data[fld] not in METHODS:
+            raise ModelDefinitionError(f"found '{data[fld]}', expected one of {list(METHODS)}",
+                                       source=source, model=model_id, field=fld)
+    methods = tuple(data.get("methods", [data["method"]]))
+    for i, meth in enumerate(methods):
+        if meth not in METHODS:
+            raise ModelDefinitionError(f"found '{meth}', expected one of {list(METHODS)}",
+                                       source=source, model=model_id, field=f"methods[{i}]")
+    if data["method"] not in methods:
+        methods = (data["method"],) + methods
+    dt = _quantity(data["dt"], source, model_id, "dt")
+    if get_dimensions(dt) is not get_dimensions(parse_quantity("1 s")) or float(dt) <= 0:
+        raise UnitError(f"found {data['dt']!r}, expected a positive time such as '0.1 ms'",
+                        source=source, model=model_id, field="dt")
+
+    # parameters
+    parameters = {}
+    for name, entry in data["parameters"].items():
+        fld = f"parameters.{name}"
+        _check_fields(entry, _PARAMETER, source, model_id, fld)
+        q = _quantity(entry["value"], source, model_id, f"{fld}.value")
+        default_constraint = "positive" if (name.startswith("tau") and
+                                            get_dimensions(q) is get_dimensions(dt)) else "any"
+        constraint = entry.get("constraint", default_constraint)
+        if constraint not in CONSTRAINTS:
+            raise ModelDefinitionError(f"found '{constraint}', expected one of {list(CONSTRAINTS)}",
+                                       source=source, model=model_id, field=f"{fld}.constraint")
+        parameters[name] = Parameter(name=name, value=str(entry["value"]),
+                                     description=entry["description"].strip(),
+                                     constraint=constraint)
+
+    references = []
+    for i, entry in enumerate(data["references"]):
+        _check_fields(entry, _REFERENCE, source, model_id, f"references[{i}]")
+        references.append(Reference(**entry))
+    ref_keys = {r.key for r in references}
+    if len(ref_keys) != len(references):
+        raise ModelDefinitionError("duplicate reference key", source=source, model=model_id,
+                                   field="references")
+
+    presets = {}
+    for name, entry in data.get("presets", {}).items():
+        fld = f"presets.{name}"
+        _check_fields(entry, _PRESET, source, model_id, fld)
+        pvals = entry.get("parameters", {})
+        for pname, text in pvals.items():
+            if pname not in parameters:
+                raise ModelDefinitionError(
+                    f"unknown parameter '{pname}'; expected one of {sorted(parameters)}",
+                    source=source, model=model_id, field=f"{fld}.parameters.{pname}")
+            q = _quantity(text, source, model_id, f"{fld}.parameters.{pname}")
+            want = parameters[pname].dimensions
+            if get_dimensions(q) is not want:
+                raise UnitError(f"found {text!r}, expected dimensions of "
+                                f"{parameters[pname].value!r}", source=source, model=model_id,
+                                field=f"{fld}.parameters.{pname}")
+        if entry.get("reference") and entry["reference"] not in ref_keys:
+            raise ModelDefinitionError(f"unknown reference '{entry['reference']}'; expected one "
+                                       f"of {sorted(ref_keys)}", source=source, model=model_id,
+                                       field=f"{fld}.reference")
+        if entry.get("stimulus") is not None:
+            _quantity(entry["stimulus"], source, model_id, f"{fld}.stimulus")
+        presets[name] = Preset(name=name, description=entry["description"].strip(),
+                               reference=entry.get("reference"),
+                               parameters={k: str(v) for k, v in pvals.items()},
+                               stimulus=entry.get("stimulus"))
+
+    # equations: variables and units come from Brian2's parser
+    from brian2 import Equations
+    from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER, SUBEXPRESSION
+
+    try:
+        eqs = Equations(data["equations"])
+    except Exception as exc:  # Brian2 raises EquationError, SyntaxError, ValueError...
+        raise ModelDefinitionError(f"Brian2 cannot parse the equations: {exc}",
+                                   source=source, model=model_id, field="equations") from None
+    declared_inputs = data.get("inputs", {})
+    declared_state = data["state"]
+    state = {}
+    inputs = {}
+    for name, eq in eqs.items():
+        unit = "1" if eq.dim is DIMENSIONLESS else repr(_unit_of(eq.dim))
+        if eq.type == SUBEXPRESSION:
+            continue
+        if name in parameters:
+            raise ModelDefinitionError(f"'{name}' is both an equation variable and a parameter",
+                                       source=source, model=model_id, field=f"parameters.{name}")
+        if eq.type == PARAMETER and name in declared_inputs:
+            _check_fields(declared_inputs[name], _INPUT, source, model_id, f"inputs.{name}")
+            inputs[name] = Input(name=name, unit=unit,
+                                 description=declared_inputs[name]["description"].strip())
+            continue
+        if name not in declared_state:
+            what = "[inputs] or [state]" if eq.type == PARAMETER else "[state]"
+            raise ModelDefinitionError(f"equation variable '{name}' ({unit}) is not declared; "
+                                       f"expected an entry under {what}", source=source,
+                                       model=model_id, field=f"state.{name}")
+        entry = declared_state[name]
+        _check_fields(entry, _STATE, source, model_id, f"state.{name}")
+        state[name] = StateVar(name=name, unit=unit, init=str(entry["init"]),
+                               description=entry["description"].strip(),
+                               differential=eq.type == DIFFERENTIAL_EQUATION)
+    for name in declared_state:
+        if name not in state:
+            raise ModelDefinitionError(f"state variable '{name}' does not appear in the "
+                                       f"equations; expected one of {sorted(state)}",
+                                       source=source, model=model_id, field=f"state.{name}")
+    for name in declared_inputs:
+        if name not in inputs:
+            raise ModelDefinitionError(f"input '{name}' is not a parameter variable of the "
+                                       f"equations; expected a line such as '{name} : amp'",
+                                       source=source, model=model_id, field=f"inputs.{name}")
+    if kind == "continuous" and not any(s.differential for s in state.values()):
+        raise ModelDefinitionError("a continuous model needs at least one differential "
+                                   "equation; use kind = \"map\" for discrete-time models",
+                                   source=source, model=model_id, field="equations")
+
+    # cross-check contract
+    cc = data["crosscheck"]
+    _check_fields(cc, _CROSSCHECK, source, model_id, "crosscheck")
+    if cc["tier"] not in TIERS:
+        raise ModelDefinitionError(f"found '{cc['tier']}', expected one of {list(TIERS)}",
+                                   source=source, model=model_id, field="crosscheck.tier")
+    if cc["protocol"] not in PROTOCOLS:
+        raise ModelDefinitionError(f"found '{cc['protocol']}', expected one of {list(PROTOCOLS)}",
+                                   source=source, model=model_id, field="crosscheck.protocol")
+    if not inputs:
+        raise ModelDefinitionError("the cross-check protocol drives an input, but the model "
+                                   "declares none; expected an [inputs] entry",
+                                   source=source, model=model_id, field="inputs")
+    input_unit = next(iter(inputs.values())).unit
+    input_dim = eqs[next(iter(inputs))].dim
+    for i, text in enumerate(cc["stimulus"]):
+        q = _quantity(text, source, model_id, f"crosscheck.stimulus[{i}]")
+        unit = "1" if get_dimensions(q) is DIMENSIONLESS else repr(_unit_of(get_dimensions(q)))
+        if get_dimensions(q) is not input_dim:
+            raise UnitError(f"found {text!r} ({unit}), expected a value in {input_unit} "
+                            f"(the unit of input '{next(iter(inputs))}')", source=source,
+                            model=model_id, field=f"crosscheck.stimulus[{i}]")
+    if not cc["stimulus"]:
+        raise ModelDefinitionError("found an empty list, expected at least one amplitude",
+                                   source=source, model=model_id, field="crosscheck.stimulus")
+    for fld in ("onset", "duration", "dt"):
+        if fld in cc:
+            q = _quantity(cc[fld], source, model_id, f"crosscheck.{fld}")
+            if get_dimensions(q) is not get_dimensions(dt) or float(q) < 0:
+                raise UnitError(f"found {cc[fld]!r}, expected a non-negative time",
+                                source=source, model=model_id, field=f"crosscheck.{fld}")
+    for i, name in enumerate(cc.get("presets", [])):
+        if name not in presets:
+            raise ModelDefinitionError(f"unknown preset '{name}'; expected one of "
+                                       f"{sorted(presets)}", source=source, model=model_id,
+                                       field=f"crosscheck.presets[{i}]")
+    crosscheck = CrosscheckSpec(
+        tier=cc["tier"], protocol=cc["protocol"], stimulus=tuple(cc["stimulus"]),
+        onset=cc.get("onset", "0 ms"), duration=cc.get("duration", "1 s"),
+        dt=cc.get("dt", data["dt"]), reason=cc["reason"].strip(),
+        presets=tuple(cc.get("presets", [])), seeds=int(cc.get("seeds", 5)))
+
+    if kind == "continuous" and data.get("threshold") is None:
+        pass  # a model without spikes (e.g. a rate model) is allowed
+    refractory = data.get("refractory")
+    if refractory is not None:
+        try:
+            rq = parse_quantity(refractory)
+        except ValueError:
+            rq = None  # a condition string; Brian2 checks it
+        if rq is not None and (get_dimensions(rq) is not get_dimensions(dt) or float(rq) < 0):
+            raise UnitError(f"found {refractory!r}, expected a non-negative time or a "
+                            f"boolean condition", source=source, model=model_id,
+                            field="refractory")
+
+    m = Model(
+        id=model_id, title=data["title"].strip(), family=data["family"].strip(), kind=kind,
+        description=data["description"].strip(), equations=data["equations"].strip() + "\n",
+        threshold=data.get("threshold"), reset=data.get("reset", ""), refractory=refractory,
+        method=data["method"], methods=methods, dt=data["dt"], parameters=parameters,
+        state=state, inputs=inputs, presets=presets, references=tuple(references),
+        crosscheck=crosscheck, update=data.get("update"), source=source, sha256=digest,
+        spike_variable=data.get("spike_variable"), threshold_scale=data.get("threshold_scale"),
+    )
+    for name, p in parameters.items():
+        q = p.quantity
+        if not math.isfinite(float(q)):
+            raise UnitError(f"found {p.value!r}, expected a finite value", source=source,
+                            model=model_id, field=f"parameters.{name}.value")
+        check_constraint(m, name, q)
+    for pname, preset in presets.items():
+        for name, text in preset.parameters.items():
+            try:
+                check_constraint(m, name, parse_quantity(text))
+            except ModelDefinitionError as exc:
+                raise ModelDefinitionError(exc.detail, source=source, model=model_id,
+                                           field=f"presets.{pname}.parameters.{name}") from None
+    return m
+
+
+def _unit_of(dim):
+    from brian2.units.fundamentalunits import get_unit
+
+    return get_unit(dim)

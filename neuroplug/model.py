@@ -1,0 +1,319 @@
+"""Simulator-neutral description of a neuron model.
+
+A :class:`Model` is what a file in ``equations/`` says, validated: the exact Brian2
+equation string, threshold/reset/refractoriness, parameters with units, state
+variables with initial values, inputs, presets, references and the cross-check
+contract.  It knows no simulator; the adapters :mod:`neuroplug.brian2` and
+:mod:`neuroplug.brainpy` turn it into simulator objects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from .errors import ParameterError
+from .quantities import DIMENSIONLESS, Quantity, get_dimensions, parse_quantity
+
+__all__ = ["Model", "Parameter", "StateVar", "Input", "Preset", "Reference", "CrosscheckSpec",
+           "class_name"]
+
+#: CamelCase spellings that plain capitalisation would get wrong.
+_CLASS_NAMES = {
+    "lif": "LIF",
+    "adex": "AdEx",
+    "stochastic_lif": "StochasticLIF",
+    "hodgkin_huxley": "HodgkinHuxley",
+}
+
+
+def class_name(model_id: str) -> str:
+    """CamelCase class name of a model id (``adex`` -> ``AdEx``, ``lif`` -> ``LIF``)."""
+    if model_id in _CLASS_NAMES:
+        return _CLASS_NAMES[model_id]
+    parts = []
+    for part in model_id.split("_"):
+        upper = part.upper()
+        parts.append(upper if upper in {"LIF", "IF", "HH", "QIF", "FHN", "GLIF", "MAT", "RS"}
+                     else part[:1].upper() + part[1:])
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model constant with a unit.
+
+    Attributes
+    ----------
+    name : str
+        Identifier used in the equations.
+    value : str
+        The value as written in the file, e.g. ``"281 pF"``.
+    description : str
+        What the parameter means.
+    constraint : str
+        ``"positive"``, ``"nonnegative"`` or ``"any"``.
+    """
+
+    name: str
+    value: str
+    description: str
+    constraint: str = "any"
+
+    @property
+    def quantity(self) -> Quantity:
+        """The value as a Brian2 quantity (SI-consistent, unit-aware)."""
+        return parse_quantity(self.value)
+
+    @property
+    def dimensions(self):
+        return get_dimensions(self.quantity)
+
+
+@dataclass(frozen=True)
+class StateVar:
+    """A state variable of the model.
+
+    ``unit`` is the Brian2 base unit after ``:`` in the equations; ``init`` an
+    expression of parameters (``"E_L"``) or a quantity (``"0 pA"``).
+    """
+
+    name: str
+    unit: str
+    init: str
+    description: str
+    differential: bool = True
+
+
+@dataclass(frozen=True)
+class Input:
+    """An externally driven variable (a current, a conductance, a drive).
+
+    In Brian2 it is a per-neuron variable the user sets (or drives with a
+    ``TimedArray``); in BrainPy it is the value passed to ``update(x)`` plus any
+    registered current inputs.
+    """
+
+    name: str
+    unit: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named parameter set, e.g. a firing pattern from a paper."""
+
+    name: str
+    description: str
+    reference: str | None
+    parameters: Mapping[str, str]
+    stimulus: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A bibliographic reference."""
+
+    key: str
+    citation: str
+    doi: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class CrosscheckSpec:
+    """How the model is cross-checked between simulators.
+
+    Attributes
+    ----------
+    tier : str
+        ``"exact"`` (identical spike steps, traces within 1e-9 relative) or
+        ``"distributional"`` (for noise: rates and ISI distributions).
+    protocol : str
+        Stimulus protocol name (``"step"``).
+    stimulus : tuple of str
+        One drive amplitude per neuron of the cross-check population.
+    onset, duration : str
+        Step onset and total simulated time.
+    dt : str
+        Time step of the cross-check.
+    reason : str
+        Why this tier is the right one for this model.
+    presets : tuple of str
+        Presets checked by ``crosscheck --all`` besides the defaults.
+    seeds : int
+        Number of seeds for the distributional tier.
+    """
+
+    tier: str
+    protocol: str
+    stimulus: tuple[str, ...]
+    onset: str
+    duration: str
+    dt: str
+    reason: str
+    presets: tuple[str, ...] = ()
+    seeds: int = 5
+
+
+@dataclass(frozen=True)
+class Model:
+    """A validated neuron model (see ``equations/README.md`` for the file schema).
+
+    Use :func:`neuroplug.model` to obtain one; construct directly only in tests.
+    """
+
+    id: str
+    title: str
+    family: str
+    kind: str
+    description: str
+    equations: str
+    threshold: str | None
+    reset: str
+    refractory: str | None
+    method: str
+    methods: tuple[str, ...]
+    dt: str
+    parameters: Mapping[str, Parameter]
+    state: Mapping[str, StateVar]
+    inputs: Mapping[str, Input]
+    presets: Mapping[str, Preset]
+    references: tuple[Reference, ...]
+    crosscheck: CrosscheckSpec
+    update: str | None = None
+    source: str = "<memory>"
+    sha256: str = ""
+    spike_variable: str | None = None
+    threshold_scale: str | None = None
+
+    def __post_init__(self):
+        for name in ("parameters", "state", "inputs", "presets"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    # -- convenience -----------------------------------------------------------------
+    @property
+    def class_name(self) -> str:
+        """CamelCase class name used by the adapters (``AdEx`` for ``adex``)."""
+        return class_name(self.id)
+
+    @property
+    def is_map(self) -> bool:
+        """True for discrete-time models (one ``update`` per time step)."""
+        return self.kind == "map"
+
+    @property
+    def stochastic(self) -> bool:
+        """True if the equations contain white noise (``xi``)."""
+        return bool(re.search(r"\bxi(_\w+)?\b", self.equations))
+
+    @property
+    def primary_input(self) -> str | None:
+        """Name of the first declared input (the one ``update(x)`` drives)."""
+        return next(iter(self.inputs), None)
+
+    @property
+    def refractory_quantity(self):
+        """Refractory period as a quantity, the condition string, or ``None``."""
+        if self.refractory is None:
+            return None
+        try:
+            return parse_quantity(self.refractory)
+        except ValueError:
+            return self.refractory
+
+    def default_dt(self) -> Quantity:
+        return parse_quantity(self.dt)
+
+    def parameter_values(self, preset: str | None = None, **overrides) -> dict[str, Quantity]:
+        """Parameter values (Brian2 quantities or arrays with units) after a preset and overrides.
+
+        Parameters
+        ----------
+        preset : str, optional
+            Name of a preset in :attr:`presets`.
+        **overrides
+            Parameter values: quantities, strings such as ``"10 ms"``, numbers for
+            dimensionless parameters, or per-neuron arrays of those.
+
+        Raises
+        ------
+        ParameterError
+            Unknown preset or parameter, wrong dimensions, non-finite values or a
+            violated constraint (e.g. a non-positive time constant).
+        """
+        values = {name: p.quantity for name, p in self.parameters.items()}
+        if preset is not None:
+            if preset not in self.presets:
+                raise ParameterError(
+                    f"unknown preset '{preset}'; expected one of {sorted(self.presets) or 'none'}",
+                    source=self.source, model=self.id, field="presets")
+            for name, text in self.presets[preset].parameters.items():
+                values[name] = parse_quantity(text)
+        for name, value in overrides.items():
+            if name not in self.parameters:
+                raise ParameterError(
+                    f"unknown parameter override '{name}'; expected one of {sorted(self.parameters)}",
+                    source=self.source, model=self.id, field=f"parameters.{name}")
+            values[name] = self._coerce_override(name, value)
+        return values
+
+    def _coerce_override(self, name: str, value):
+        param = self.parameters[name]
+        expected = param.dimensions
+        if isinstance(value, str):
+            try:
+                value = parse_quantity(value)
+            except ValueError as exc:
+                raise ParameterError(str(exc), source=self.source, model=self.id,
+                                     field=f"parameters.{name}") from None
+        if hasattr(value, "mantissa") and hasattr(value, "unit") and not isinstance(value, Quantity):
+            value = _from_saiunit(value)
+        dim = get_dimensions(value)
+        if dim is not expected:
+            raise ParameterError(
+                f"override has dimensions {_dim_text(dim)}, expected {_dim_text(expected)} "
+                f"(default value {param.value})",
+                source=self.source, model=self.id, field=f"parameters.{name}")
+        arr = np.asarray(value)
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError(f"found non-finite value {value!r}, expected finite values",
+                                 source=self.source, model=self.id, field=f"parameters.{name}")
+        check_constraint(self, name, value)
+        if dim is DIMENSIONLESS and not isinstance(value, Quantity):
+            value = Quantity(np.asarray(value, dtype=float))
+        return value
+
+    def __repr__(self) -> str:
+        return f"<Model {self.id!r}: {self.title}>"
+
+
+def _dim_text(dim) -> str:
+    return "1 (dimensionless)" if dim is DIMENSIONLESS else str(dim)
+
+
+def _from_saiunit(q):
+    """Convert a saiunit quantity to a Brian2 quantity with the same SI value."""
+    import saiunit as su
+    from brian2.units.fundamentalunits import get_or_create_dimension
+
+    si = np.asarray(q.to_decimal(su.Unit(dim=q.unit.dim, scale=0)))
+    exps = dict(zip(("m", "kg", "s", "A", "K", "mol", "cd"), (float(e) for e in q.unit.dim._dims)))
+    return Quantity(si, dim=get_or_create_dimension(**exps))
+
+
+def check_constraint(model: Model, name: str, value) -> None:
+    """Raise :class:`ParameterError` if ``value`` violates the parameter's constraint."""
+    constraint = model.parameters[name].constraint
+    arr = np.asarray(value, dtype=float)
+    if constraint == "positive" and not np.all(arr > 0):
+        raise ParameterError(f"found {value!r}, expected a positive value (constraint 'positive')",
+                             source=model.source, model=model.id, field=f"parameters.{name}")
+    if constraint == "nonnegative" and not np.all(arr >= 0):
+        raise ParameterError(f"found {value!r}, expected a value >= 0 (constraint 'nonnegative')",
+                             source=model.source, model=model.id, field=f"parameters.{name}")
+
