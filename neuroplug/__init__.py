@@ -29,7 +29,7 @@ __all__ = ["models", "model", "register", "load_model", "crosscheck", "Model",
 
 
 def crosscheck(*args, **kwargs):
-    """Run a model in Brian2 and BrainPy and compare; see :func:`neuroplug.crosscheck.run`."""
-    from .crosscheck import run
+    """Run a model in Brian2 and BrainPy and compare; see :func:`neuroplug.crosschecking.run`."""
+    from .crosschecking import run
 
     return run(*args, **kwargs)

@@ -56,7 +56,10 @@ _PRESET = {"description": (str, True), "reference": (str, False), "parameters": 
 _REFERENCE = {"key": (str, True), "citation": (str, True), "doi": (str, False), "url": (str, False)}
 _CROSSCHECK = {"tier": (str, True), "protocol": (str, True), "stimulus": (list, True),
                "onset": (str, False), "duration": (str, False), "dt": (str, False),
-               "reason": (str, True), "presets": (list, False), "seeds": (int, False)}
+               "reason": (str, True), "presets": (list, False), "seeds": (int, False),
+               "float32_rel_bound": ((float, int), False),
+               "float32_count_fraction": ((float, int), False),
+               "float32_first_spike_steps": (int, False), "float32_reason": (str, False)}
 
 _registry: dict[str, Model] = {}
 _extra_files: dict[str, Path] = {}
@@ -378,11 +381,25 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             raise ModelDefinitionError(f"unknown preset '{name}'; expected one of "
                                        f"{sorted(presets)}", source=source, model=model_id,
                                        field=f"crosscheck.presets[{i}]")
+    f32 = {k: cc[k] for k in ("float32_rel_bound", "float32_count_fraction",
+                              "float32_first_spike_steps") if k in cc}
+    for k, v in f32.items():
+        if not (math.isfinite(v) and v >= 0):
+            raise ModelDefinitionError(f"found {v!r}, expected a finite value >= 0",
+                                       source=source, model=model_id, field=f"crosscheck.{k}")
+    if f32 and not cc.get("float32_reason"):
+        raise ModelDefinitionError("float32 bounds are loosened but no reason is given; expected "
+                                   "'float32_reason'", source=source, model=model_id,
+                                   field="crosscheck.float32_reason")
     crosscheck = CrosscheckSpec(
         tier=cc["tier"], protocol=cc["protocol"], stimulus=tuple(cc["stimulus"]),
         onset=cc.get("onset", "0 ms"), duration=cc.get("duration", "1 s"),
         dt=cc.get("dt", data["dt"]), reason=cc["reason"].strip(),
-        presets=tuple(cc.get("presets", [])), seeds=int(cc.get("seeds", 5)))
+        presets=tuple(cc.get("presets", [])), seeds=int(cc.get("seeds", 5)),
+        float32_rel_bound=float(cc.get("float32_rel_bound", 2e-3)),
+        float32_count_fraction=float(cc.get("float32_count_fraction", 0.02)),
+        float32_first_spike_steps=int(cc.get("float32_first_spike_steps", 2)),
+        float32_reason=cc.get("float32_reason", "").strip())
 
     if kind == "continuous" and data.get("threshold") is None:
         pass  # a model without spikes (e.g. a rate model) is allowed

@@ -147,6 +147,10 @@ class CrosscheckSpec:
         Presets checked by ``crosscheck --all`` besides the defaults.
     seeds : int
         Number of seeds for the distributional tier.
+    float32_rel_bound, float32_count_fraction, float32_first_spike_steps : float, float, int
+        Bounds of the float32 tier (BrainPy float32 against Brian2 float64).
+    float32_reason : str
+        Why a model needs float32 bounds looser than the defaults.
     """
 
     tier: str
@@ -158,6 +162,10 @@ class CrosscheckSpec:
     reason: str
     presets: tuple[str, ...] = ()
     seeds: int = 5
+    float32_rel_bound: float = 2e-3
+    float32_count_fraction: float = 0.02
+    float32_first_spike_steps: int = 2
+    float32_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,332 @@
+"""The ``neuroplug`` command.
+
+    neuroplug list
+    neuroplug show MODEL
+    neuroplug run MODEL --backend brian2|brainpy [--preset P] [--plot FILE]
+    neuroplug crosscheck MODEL [--preset P] [--method M] [--plot FILE] [--json FILE]
+    neuroplug crosscheck --all [--out DIR]
+
+Bad arguments print one line on stderr and exit with status 2; a failed cross-check
+exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+__all__ = ["main"]
+
+EPILOG = """examples:
+  neuroplug list
+  neuroplug show adex
+  neuroplug run izhikevich --backend brainpy --preset CH --plot ch.png
+  neuroplug crosscheck adex --preset tonic --plot adex.png --json adex.json
+  neuroplug crosscheck --all --out crosscheck-results
+"""
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        raise _UsageError(f"{self.prog}: error: {message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="neuroplug", description="One library of neuron models for Brian2, "
+                "brainpy.state and Verilog: list, inspect, run and cross-check models.",
+                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=_version())
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    sub.add_parser("list", help="list the models in the library")
+
+    s = sub.add_parser("show", help="show a model: equations, parameters, presets, references")
+    s.add_argument("model", help="model id or path to a .toml model file")
+
+    r = sub.add_parser("run", help="simulate a model with a step current in one simulator",
+                       description="Simulate one neuron per stimulus amplitude with a step "
+                       "input and print spike counts and rates; optionally plot the traces.")
+    r.add_argument("model", help="model id or path to a .toml model file")
+    r.add_argument("--backend", required=True, choices=["brian2", "brainpy"],
+                   help="simulator to run")
+    _common(r)
+    r.add_argument("--stimulus", action="append", metavar="AMPLITUDE",
+                   help="step amplitude with unit, e.g. '500 pA' (repeatable; default: the "
+                   "model's cross-check amplitudes)")
+    r.add_argument("--plot", metavar="FILE", help="write a figure of the traces (PNG/PDF/SVG)")
+    r.add_argument("--json", metavar="FILE", help="write spike counts and rates as JSON")
+
+    c = sub.add_parser("crosscheck", help="run a model in Brian2 and BrainPy and compare",
+                       description="Run the same model, preset, stimulus, dt and method in "
+                       "Brian2 and BrainPy and compare against the model's declared tier. "
+                       "Exits 1 if any cross-check fails.")
+    c.add_argument("model", nargs="?", help="model id or path to a .toml model file")
+    c.add_argument("--all", action="store_true",
+                   help="every model, with its default parameters and listed presets")
+    _common(c)
+    c.add_argument("--dtype", choices=["float64", "float32"], default="float64",
+                   help="BrainPy precision (Brian2 always runs float64); default float64")
+    c.add_argument("--target", choices=["numpy", "cython"], default="numpy",
+                   help="Brian2 code-generation target of the reference run")
+    c.add_argument("--plot", metavar="FILE", help="write the comparison figure")
+    c.add_argument("--json", metavar="FILE", help="write the metrics as JSON")
+    c.add_argument("--report", metavar="FILE", help="write the Markdown report")
+    c.add_argument("--out", metavar="DIR",
+                   help="with --all: write plot, JSON and report of every check into DIR")
+    c.add_argument("--quiet", action="store_true", help="print only the verdict lines")
+    return p
+
+
+def _common(p):
+    p.add_argument("--preset", help="preset name (see 'neuroplug show MODEL')")
+    p.add_argument("--method", help="integration method (Brian2 name: exact, euler, rk2, rk4, "
+               "heun, milstein, exponential_euler)")
+    p.add_argument("--dt", help="time step with unit, e.g. '0.1 ms' (default: the model's)")
+    p.add_argument("--duration", help="simulated time with unit, e.g. '1 s'")
+
+
+def _version():
+    from . import __version__
+
+    return f"neuroplug {__version__}"
+
+
+# ----------------------------------------------------------------------------------
+def main(argv=None) -> int:
+    """Entry point of the ``neuroplug`` command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from .crosschecking import exact_cpu_flags
+
+    exact_cpu_flags()  # before JAX starts: no FMA contraction, bit-comparable arithmetic
+    _quiet_brian2()
+    from .errors import NeuroplugError
+
+    try:
+        return {"list": _cmd_list, "show": _cmd_show, "run": _cmd_run,
+                "crosscheck": _cmd_crosscheck}[args.command](args)
+    except _UsageError as exc:
+        print(f"neuroplug: error: {exc}", file=sys.stderr)
+        return 2
+    except NeuroplugError as exc:
+        print(f"neuroplug: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("neuroplug: interrupted", file=sys.stderr)
+        return 130
+
+
+def _quiet_brian2():
+    import logging
+
+    from brian2.utils.logger import BrianLogger
+
+    BrianLogger.console_handler.setLevel(logging.ERROR)
+    # keep Python's own traceback for real bugs instead of Brian2's report hook
+    sys.excepthook = sys.__excepthook__
+
+
+def _cmd_list(args) -> int:
+    from .library import model, models
+
+    rows = [("id", "class", "family", "kind", "presets", "tier", "title")]
+    for mid in models():
+        m = model(mid)
+        rows.append((m.id, m.class_name, m.family, m.kind, str(len(m.presets)),
+                     m.crosscheck.tier, m.title))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+    print(f"\n{len(rows) - 1} models")
+    return 0
+
+
+def _cmd_show(args) -> int:
+    from .library import model
+
+    m = model(args.model)
+    out = [f"{m.id} - {m.title}", f"family: {m.family}   kind: {m.kind}   "
+           f"brian2: neuroplug.brian2.{m.class_name}   brainpy: neuroplug.brainpy.{m.class_name}",
+           f"file: {m.source}", "", textwrap.fill(" ".join(m.description.split()), 88), "",
+           "equations:", textwrap.indent(m.equations.rstrip(), "    ")]
+    if m.update:
+        out += ["update (one map step):", textwrap.indent(m.update.strip(), "    ")]
+    out += [f"threshold: {m.threshold}", f"reset: {m.reset or '(none)'}",
+            f"refractory: {m.refractory or '(none)'}",
+            f"method: {m.method}  (also: {', '.join(x for x in m.methods if x != m.method) or '-'})",
+            f"dt: {m.dt}", "", "parameters:"]
+    w = max([len(n) for n in m.parameters] + [4])
+    for n, p in m.parameters.items():
+        out.append(f"    {n.ljust(w)}  {p.value:>16}  {p.description}")
+    out += ["state:"]
+    for n, s in m.state.items():
+        out.append(f"    {n.ljust(w)}  {s.unit:>16}  init {s.init}: {s.description}")
+    out += ["inputs:"]
+    for n, i in m.inputs.items():
+        out.append(f"    {n.ljust(w)}  {i.unit:>16}  {i.description}")
+    if m.presets:
+        out += ["presets:"]
+        for n, p in m.presets.items():
+            vals = ", ".join(f"{k}={v}" for k, v in p.parameters.items())
+            out.append(f"    {n}: {p.description}" + (f"\n        {vals}" if vals else ""))
+    out += ["references:"]
+    for r in m.references:
+        out.append(f"    [{r.key}] {r.citation}" + (f" doi:{r.doi}" if r.doi else ""))
+    cc = m.crosscheck
+    out += [f"cross-check: tier {cc.tier}, protocol {cc.protocol}, "
+            f"stimulus {', '.join(cc.stimulus)}, dt {cc.dt}, duration {cc.duration}",
+            textwrap.indent(textwrap.fill(" ".join(cc.reason.split()), 84), "    ")]
+    print("\n".join(out))
+    return 0
+
+
+def _cmd_run(args) -> int:
+    import numpy as np
+
+    from .crosschecking import _stimulus, _time, simulate_brainpy, simulate_brian2
+    from .library import model
+    from .quantities import format_quantity, parse_quantity
+
+    m = model(args.model)
+    _check_choice(m, args)
+    dt = _time(args.dt, m.crosscheck.dt, "dt", m)
+    duration = _time(args.duration, m.crosscheck.duration, "duration", m)
+    texts = args.stimulus or ([m.presets[args.preset].stimulus] if args.preset and
+                              m.presets[args.preset].stimulus else list(m.crosscheck.stimulus))
+    amps = []
+    for t in texts:
+        try:
+            amps.append(parse_quantity(t))
+        except ValueError as exc:
+            raise _UsageError(f"--stimulus: {exc}") from None
+    nsteps = int(round(duration / dt))
+    stim = _stimulus(np.array([float(a) for a in amps]),
+                     float(parse_quantity(m.crosscheck.onset)), nsteps, dt)
+    if args.backend == "brian2":
+        traces, spikes, sec = simulate_brian2(m, args.preset, args.method, stim, dt)
+    else:
+        traces, spikes, sec = simulate_brainpy(m, args.preset, args.method, stim, dt)
+    print(f"{m.id}{'[' + args.preset + ']' if args.preset else ''} on {args.backend}: "
+          f"{nsteps} steps of {dt * 1e3:g} ms in {sec:.2f} s")
+    rows = []
+    for a, s in zip(amps, spikes):
+        rate = len(s) / (nsteps * dt)
+        rows.append({"stimulus": format_quantity(a, 4), "spikes": len(s), "rate_hz": rate})
+        print(f"    {m.primary_input} = {format_quantity(a, 4):>12}: {len(s):5d} spikes, "
+              f"{rate:8.2f} Hz")
+    if args.json:
+        from .crosschecking import _atomic_write
+
+        _atomic_write(args.json, json.dumps({"model": m.id, "preset": args.preset,
+                                             "backend": args.backend, "dt": dt,
+                                             "duration": nsteps * dt, "results": rows},
+                                            indent=2) + "\n")
+    if args.plot:
+        from .plotting import plot_run
+
+        plot_run(m, traces, spikes, [format_quantity(a, 4) for a in amps], dt, args.plot,
+                 title=f"{m.id} {args.preset or ''} ({args.backend})")
+        print(f"figure: {args.plot}")
+    return 0
+
+
+def _check_choice(m, args):
+    from .library import METHODS
+
+    if args.preset is not None and args.preset not in m.presets:
+        raise _UsageError(f"--preset: unknown preset '{args.preset}' for model '{m.id}'; "
+                          f"expected one of {sorted(m.presets) or 'none'}")
+    if args.method is not None and args.method not in METHODS:
+        raise _UsageError(f"--method: unknown method '{args.method}'; expected one of "
+                          f"{list(METHODS)}")
+
+
+def _cmd_crosscheck(args) -> int:
+    from .crosschecking import jobs, run
+    from .library import model
+    from .progress import progress_bar
+
+    if args.all == bool(args.model):
+        raise _UsageError("give either a MODEL or --all")
+    if args.all:
+        if args.preset or args.plot or args.json or args.report:
+            raise _UsageError("--all takes --out DIR instead of --preset/--plot/--json/--report")
+        todo = jobs()
+    else:
+        m = model(args.model)
+        _check_choice(m, args)
+        todo = [(args.model, args.preset)]
+        if args.out:
+            raise _UsageError("--out is for --all; use --plot/--json/--report for one model")
+    failed = []
+    bar = progress_bar(todo, desc="cross-check", disable=not args.all, unit="check")
+    for mid, preset in bar:
+        if args.all:
+            bar.set_postfix_str(f"{mid}{'[' + preset + ']' if preset else ''}")
+        r = run(mid, preset=preset, method=args.method, dt=args.dt, duration=args.duration,
+                dtype=args.dtype, target=args.target)
+        line = _verdict_line(r)
+        if args.all:
+            bar.write(line)
+        elif args.quiet:
+            print(line)
+        else:
+            print(r.report())
+        if args.all and args.out:
+            stem = Path(args.out) / f"{r.model}{'-' + r.preset if r.preset else ''}-{r.dtype}"
+            r.plot(stem.with_suffix(".png"))
+            r.save_json(stem.with_suffix(".json"))
+            r.save_report(stem.with_suffix(".md"))
+        if args.plot:
+            r.plot(args.plot)
+            print(f"figure: {args.plot}")
+        if args.json:
+            r.save_json(args.json)
+            print(f"json: {args.json}")
+        if args.report:
+            r.save_report(args.report)
+            print(f"report: {args.report}")
+        if not r.passed:
+            failed.append(r.label)
+    if args.all:
+        print(f"\n{len(todo) - len(failed)}/{len(todo)} cross-checks passed"
+              + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def _verdict_line(r) -> str:
+    vs = r.metrics.get("variables", {})
+    worst = max((v["max_rel"] for v in vs.values()), default=None)
+    sp = r.metrics.get("spikes", {})
+    dist = r.metrics.get("distribution")
+    detail = []
+    if worst is not None:
+        detail.append(f"max rel diff {worst:.2e}")
+    if sp and r.tier == "exact":
+        detail.append(f"spikes {sp.get('total_brian2')}/{sp.get('total_brainpy')}"
+                      f"{' identical steps' if sp and all(sp['identical']) else ''}")
+    if dist:
+        detail.append("rate diff " + ", ".join(f"{d['rate_rel_diff']:.3f}" for d in dist))
+        detail.append("KS p " + ", ".join(f"{d['ks_pvalue']:.2g}" for d in dist))
+    verdict = "PASS" if r.passed else "FAIL"
+    return f"{verdict}  {r.label:<36} {r.tier:<14} {r.dtype}  " + "; ".join(detail) + \
+        ("" if r.passed else "  <- " + r.failures[0])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

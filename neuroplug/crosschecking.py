@@ -1,0 +1,583 @@
+"""Cross-checking a model between Brian2 and BrainPy.
+
+The same model, preset, stimulus, ``dt`` and method run in both simulators; the
+result says whether they agree within the model's declared tier:
+
+``exact`` (float64)
+    identical spike steps for every neuron, and every state variable within
+    ``max|a - b| / range(a) <= 1e-9`` over the whole run.
+``exact`` with ``dtype="float32"`` (the float32 tier)
+    BrainPy in float32 against Brian2 in float64: spike counts within
+    ``max(1, 2%)`` per neuron, first spikes within 2 steps, and the trace before the
+    first spike within ``2e-3`` relative (defaults; a model may loosen them in its
+    ``[crosscheck]`` block, with ``float32_reason``).
+``distributional`` (noise)
+    ``seeds`` independent runs of 200 neurons per stimulus amplitude: mean rates
+    within 5% and a two-sample Kolmogorov-Smirnov test on the ISIs with p > 0.01.
+
+Bit-level agreement needs JAX's CPU backend not to fuse ``a*b + c`` into FMA
+instructions (numpy never does): ``neuroplug crosscheck`` and the test suite start
+JAX with ``XLA_FLAGS=--xla_cpu_max_isa=AVX``.  :func:`run` reports whether that
+flag was active; without it float64 traces still agree to ~1e-12 for most models,
+but rounding differences grow in fast upstrokes (Izhikevich bursting).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelDefinitionError, ParameterError
+from .library import METHODS
+from .library import model as _get_model
+from .quantities import DIMENSIONLESS, format_quantity, get_dimensions, parse_quantity
+
+__all__ = ["run", "CrosscheckResult", "jobs", "EXACT_REL_BOUND", "exact_cpu_flags",
+           "XLA_EXACT_FLAG"]
+
+EXACT_REL_BOUND = 1e-9
+RATE_REL_BOUND = 0.05
+KS_P_MIN = 0.01
+NEURONS_PER_AMPLITUDE = 200
+XLA_EXACT_FLAG = "--xla_cpu_max_isa=AVX"
+
+
+def exact_cpu_flags() -> None:
+    """Ask XLA not to emit FMA instructions (call before JAX starts its backend).
+
+    Only the ``neuroplug`` command and the test suite call this; a library import
+    never does.
+    """
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "xla_cpu_max_isa" not in flags:
+        os.environ["XLA_FLAGS"] = (flags + " " + XLA_EXACT_FLAG).strip()
+
+
+def _fma_disabled() -> bool:
+    return "xla_cpu_max_isa=AVX" in os.environ.get("XLA_FLAGS", "").replace("AVX2", "X")
+
+
+# ----------------------------------------------------------------------------------
+@dataclass
+class CrosscheckResult:
+    """Outcome of one cross-check (see :func:`run`).
+
+    Attributes
+    ----------
+    passed : bool
+    metrics : dict
+        Per state variable ``max_abs`` / ``max_rel`` differences, spike counts per
+        neuron and simulator, ``spike_steps_identical``, ``coincidence_factor``,
+        and for the distributional tier rates and KS statistics.
+    failures : list of str
+        One line per violated bound, e.g. ``[v] max|d|/range = 3e-8 > bound 1e-9``.
+    """
+
+    model: str
+    preset: str | None
+    method: str
+    dt: float
+    duration: float
+    dtype: str
+    tier: str
+    reason: str
+    amplitudes: list
+    amplitude_labels: list
+    input_name: str
+    input_unit: str
+    passed: bool = False
+    metrics: dict = field(default_factory=dict)
+    failures: list = field(default_factory=list)
+    timing: dict = field(default_factory=dict)
+    environment: dict = field(default_factory=dict)
+    traces: dict = field(default_factory=dict, repr=False)
+    spikes: dict = field(default_factory=dict, repr=False)
+    state_units: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.model}" + (f"[{self.preset}]" if self.preset else "")
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable summary (no traces)."""
+        keys = ("model", "preset", "method", "dt", "duration", "dtype", "tier", "reason",
+                "amplitudes", "amplitude_labels", "input_name", "input_unit", "passed", "metrics", "failures",
+                "timing", "environment")
+        return {k: _jsonable(getattr(self, k)) for k in keys}
+
+    def save_json(self, path) -> Path:
+        """Write :meth:`to_dict` as JSON (atomically)."""
+        return _atomic_write(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+    def report(self) -> str:
+        """Markdown report: verdict, bounds, per-variable differences, spikes."""
+        lines = [f"# Cross-check: {self.label}", "",
+                 f"**{'PASSED' if self.passed else 'FAILED'}** - tier `{self.tier}`"
+                 f"{' (float32)' if self.dtype == 'float32' and self.tier == 'exact' else ''}, "
+                 f"method `{self.method}`, dt = {self.dt * 1e3:g} ms, duration = "
+                 f"{self.duration:g} s, BrainPy dtype {self.dtype}", "",
+                 f"Tier reason: {self.reason}", ""]
+        amps = ", ".join(self.amplitude_labels)
+        lines += [f"Stimulus: step of `{self.input_name}`, amplitudes [{amps}] "
+                  f"(one per neuron).", ""]
+        if self.failures:
+            lines += ["## Failures", ""] + [f"- {f}" for f in self.failures] + [""]
+        mv = self.metrics.get("variables", {})
+        if mv:
+            lines += ["## State variables", "", "| variable | max abs diff | max rel diff "
+                      "| bound |", "|---|---|---|---|"]
+            for name, d in mv.items():
+                lines.append(f"| {name} | {d['max_abs']:.3e} {d['unit']} | {d['max_rel']:.3e} "
+                             f"| {d['bound']:.0e} |")
+            lines.append("")
+        sp = self.metrics.get("spikes")
+        if sp:
+            lines += ["## Spikes", "", "| neuron | amplitude | Brian2 | BrainPy | steps identical |"
+                      " coincidence factor |", "|---|---|---|---|---|---|"]
+            for i, amp in enumerate(self.amplitude_labels):
+                lines.append(f"| {i} | {amp} | {sp['brian2'][i]} | {sp['brainpy'][i]} | "
+                             f"{sp['identical'][i]} | {_fmt(sp['coincidence'][i])} |")
+            lines.append("")
+        dist = self.metrics.get("distribution")
+        if dist:
+            lines += ["## Distributions", "", "| amplitude | rate Brian2 (Hz) | rate BrainPy (Hz)"
+                      " | rel diff | KS D | KS p |", "|---|---|---|---|---|---|"]
+            for row, label in zip(dist, self.amplitude_labels):
+                lines.append(f"| {label} | {row['rate_brian2']:.3f} | "
+                             f"{row['rate_brainpy']:.3f} | {row['rate_rel_diff']:.4f} | "
+                             f"{_fmt(row['ks_statistic'])} | {_fmt(row['ks_pvalue'])} |")
+            lines.append("")
+        t = self.timing
+        if t:
+            lines += [f"Timing: Brian2 {t.get('brian2_s', 0):.2f} s, BrainPy "
+                      f"{t.get('brainpy_s', 0):.2f} s.", ""]
+        env = self.environment
+        if env:
+            lines += ["Environment: " + ", ".join(f"{k} {v}" for k, v in env.items()), ""]
+        return "\n".join(lines)
+
+    def save_report(self, path) -> Path:
+        return _atomic_write(path, self.report())
+
+    def plot(self, path, max_variables: int = 3):
+        """Overlay both simulators' traces and rasters and show their difference.
+
+        Parameters
+        ----------
+        path : path-like
+            Output image (PNG, PDF or SVG by suffix).
+        """
+        from . import plotting
+
+        return plotting.plot_crosscheck(self, path, max_variables=max_variables)
+
+
+def _fmt(x):
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.4g}"
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        x = float(x)
+        return x if math.isfinite(x) else None
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, np.ndarray):
+        return _jsonable(x.tolist())
+    return x
+
+
+def _atomic_write(path, text: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+    return path
+
+
+# ----------------------------------------------------------------------------------
+def jobs(model_ids=None) -> list[tuple[str, str | None]]:
+    """The (model, preset) pairs ``crosscheck --all`` runs: defaults plus listed presets."""
+    from .library import models
+
+    out = []
+    for mid in model_ids or models():
+        m = _get_model(mid)
+        out.append((mid, None))
+        out.extend((mid, p) for p in m.crosscheck.presets)
+    return out
+
+
+def _amplitudes(m, preset):
+    texts = list(m.crosscheck.stimulus)
+    if preset is not None and m.presets[preset].stimulus and \
+            m.presets[preset].stimulus not in texts:
+        texts.append(m.presets[preset].stimulus)
+    return [parse_quantity(t) for t in texts]
+
+
+def _time(value, default, what, m):
+    if value is None:
+        value = default
+    if isinstance(value, str):
+        value = parse_quantity(value)
+    if hasattr(value, "dim"):
+        if get_dimensions(value) is not get_dimensions(parse_quantity("1 s")):
+            raise ParameterError(f"found {value!r}, expected a time", model=m.id, field=what)
+        value = float(value)
+    elif hasattr(value, "to_decimal"):
+        import saiunit as su
+
+        value = float(value.to_decimal(su.second))
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ParameterError(f"found {value!r} s, expected a positive time", model=m.id,
+                             field=what)
+    return value
+
+
+def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float64",
+        *, target="numpy", seeds=None, progress=False) -> CrosscheckResult:
+    """Run a model in Brian2 and in BrainPy with the same stimulus and compare.
+
+    Parameters
+    ----------
+    model_id : str or path
+        Library id or path of a model file.
+    preset : str, optional
+        Preset name; its ``stimulus`` is added to the cross-check amplitudes.
+    method : str, optional
+        Integration method for both simulators (default: the model's).
+    dt, duration : quantity, str or float (seconds), optional
+        Defaults from the model's ``[crosscheck]`` block.
+    dtype : {'float64', 'float32'}
+        Precision of the BrainPy run (Brian2 always runs in float64).
+    target : {'numpy', 'cython'}
+        Brian2 code-generation target of the reference run.
+    seeds : int, optional
+        Number of seeds for the distributional tier (default from the model).
+    progress : bool
+        Show a progress bar over seeds.
+
+    Returns
+    -------
+    CrosscheckResult
+    """
+    m = _get_model(model_id)
+    if preset is not None and preset not in m.presets:
+        raise ParameterError(f"unknown preset '{preset}'; expected one of {sorted(m.presets)}",
+                             source=m.source, model=m.id, field="presets")
+    method = method or m.method
+    if method not in METHODS:
+        raise ParameterError(f"found method '{method}', expected one of {list(METHODS)}",
+                             source=m.source, model=m.id, field="method")
+    if dtype not in ("float64", "float32"):
+        raise ParameterError(f"found dtype {dtype!r}, expected 'float64' or 'float32'",
+                             model=m.id, field="dtype")
+    if target not in ("numpy", "cython"):
+        raise ParameterError(f"found target {target!r}, expected 'numpy' or 'cython'",
+                             model=m.id, field="target")
+    dt = _time(dt, m.crosscheck.dt, "dt", m)
+    duration = _time(duration, m.crosscheck.duration, "duration", m)
+    onset = float(parse_quantity(m.crosscheck.onset))
+    nsteps = int(round(duration / dt))
+    amps = _amplitudes(m, preset)
+    input_name = m.primary_input
+    unit_text = m.inputs[input_name].unit
+    amp_si = np.array([float(a) for a in amps])
+    result = CrosscheckResult(
+        model=m.id, preset=preset, method=method, dt=dt, duration=nsteps * dt, dtype=dtype,
+        tier=m.crosscheck.tier, reason=m.crosscheck.reason, amplitudes=amp_si.tolist(),
+        amplitude_labels=[format_quantity(a, 4) for a in amps],
+        input_name=input_name, input_unit=unit_text, environment=_environment())
+    result.environment["fma_disabled"] = _fma_disabled()
+    if m.crosscheck.tier == "distributional":
+        _run_distributional(m, result, preset, method, amp_si, onset, nsteps,
+                            seeds or m.crosscheck.seeds, target, progress)
+    else:
+        _run_exact(m, result, preset, method, amp_si, onset, nsteps, target)
+    result.passed = not result.failures
+    return result
+
+
+def _environment():
+    import brian2
+    import brainpy
+    import jax
+
+    return {"python": platform.python_version(), "brian2": brian2.__version__,
+            "brainpy": brainpy.__version__, "jax": jax.__version__,
+            "numpy": np.__version__}
+
+
+def _stimulus(amp_si, onset, nsteps, dt, repeat=1):
+    stim = np.zeros((nsteps, len(amp_si) * repeat))
+    start = min(nsteps, int(round(onset / dt)))
+    stim[start:] = np.repeat(amp_si, repeat)[None, :]
+    return stim
+
+
+# -- simulators -------------------------------------------------------------------
+def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True, seed=None):
+    """Run the Brian2 library group with a per-neuron stimulus array (steps x N).
+
+    Returns ``(traces, spikes, seconds)``: traces per state variable as arrays
+    (N, steps) in SI, recorded after each step (``when='end'``); spikes as a list of
+    step-index arrays per neuron.
+    """
+    import brian2 as b2
+    from brian2.units.fundamentalunits import get_unit
+
+    from .brian2 import _dim_of_unit, group
+
+    nsteps, N = stim.shape
+    inp = m.primary_input
+    unit_text = m.inputs[inp].unit
+    unit = 1 if unit_text == "1" else get_unit(_dim_of_unit(unit_text))
+    old_target = b2.prefs.codegen.target
+    b2.prefs.codegen.target = target
+    try:
+        if seed is not None:
+            b2.seed(seed)
+        G = group(m, N, preset=preset, method=method, dt=dt * b2.second)
+        G.namespace["np_stimulus"] = b2.TimedArray(stim * unit, dt=dt * b2.second)
+        G.run_regularly(f"{inp} = np_stimulus(t, i)", when="start")
+        objs = [G]
+        S = b2.SpikeMonitor(G) if m.threshold else None
+        if S is not None:
+            objs.append(S)
+        M = None
+        if record:
+            M = b2.StateMonitor(G, list(m.state), record=True, when="end", dt=dt * b2.second)
+            objs.append(M)
+        net = b2.Network(*objs)
+        t0 = time.perf_counter()
+        net.run(nsteps * dt * b2.second, namespace={})
+        seconds = time.perf_counter() - t0
+    finally:
+        b2.prefs.codegen.target = old_target
+    traces = {k: np.asarray(getattr(M, k + "_")) for k in m.state} if M is not None else {}
+    spikes = [np.zeros(0, dtype=int)] * N
+    if S is not None:
+        steps = np.round(np.asarray(S.t_) / dt).astype(int)
+        idx = np.asarray(S.i)
+        spikes = [np.sort(steps[idx == i]) for i in range(N)]
+    return traces, spikes, seconds
+
+
+def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=True, seed=None):
+    """Run the BrainPy library layer over a stimulus array (steps x N) with ``for_loop``.
+
+    Returns ``(traces, spikes, seconds)`` like :func:`simulate_brian2`.
+    """
+    import brainstate
+    import jax.numpy as jnp
+    import saiunit as su
+
+    from .brainpy import neuron_class, precision
+
+    nsteps, N = stim.shape
+    with precision(dtype), brainstate.environ.context(dt=dt * su.second):
+        if seed is not None:
+            brainstate.random.seed(seed)
+        layer = neuron_class(m)(N, preset=preset, method=method, dtype=dtype)
+        layer.init_state()
+        inp = m.primary_input
+        iunit = layer._input_units[inp]
+        names = list(m.state)
+
+        def step(x):
+            spk = layer.update(x if iunit is su.UNITLESS else su.Quantity(x, unit=iunit))
+            vals = {}
+            if record:
+                for k in names:
+                    v = getattr(layer, k).value
+                    vals[k] = v.mantissa if isinstance(v, su.Quantity) else v
+            return spk, vals
+
+        t0 = time.perf_counter()
+        spk, vals = brainstate.transform.for_loop(step, jnp.asarray(stim, dtype=layer.dtype))
+        spk = np.asarray(spk)
+        seconds = time.perf_counter() - t0
+    traces = {k: np.asarray(v, dtype=float).T for k, v in vals.items()}
+    spikes = [np.nonzero(spk[:, i] > 0.5)[0] for i in range(N)]
+    return traces, spikes, seconds
+
+
+# -- comparisons --------------------------------------------------------------------
+def coincidence_factor(a, b, dt, window=1e-3, duration=None):
+    """Kistler et al. (1997) coincidence factor of two spike-step trains (1 = identical)."""
+    a = np.asarray(a) * dt
+    b = np.asarray(b) * dt
+    if len(a) == 0 and len(b) == 0:
+        return 1.0
+    if len(a) == 0 or len(b) == 0:
+        return 0.0
+    duration = duration or max(a.max(), b.max()) + dt
+    coinc = sum(np.any(np.abs(b - s) <= window + 1e-12) for s in a)
+    rate_b = len(b) / duration
+    expected = 2 * rate_b * window * len(a)
+    norm = 1 - 2 * rate_b * window
+    if norm <= 0:
+        return float("nan")
+    return float((coinc - expected) / (0.5 * (len(a) + len(b))) / norm)
+
+
+def _run_exact(m, result, preset, method, amp_si, onset, nsteps, target):
+    dt = result.dt
+    stim = _stimulus(amp_si, onset, nsteps, dt)
+    tb, sb, secb = simulate_brian2(m, preset, method, stim, dt, target=target)
+    tp, sp, secp = simulate_brainpy(m, preset, method, stim, dt, dtype=result.dtype)
+    result.timing = {"brian2_s": secb, "brainpy_s": secp}
+    result.traces = {"brian2": tb, "brainpy": tp}
+    result.spikes = {"brian2": sb, "brainpy": sp}
+    result.state_units = {k: v.unit for k, v in m.state.items()}
+    float32 = result.dtype == "float32"
+    spec = m.crosscheck
+    bound = spec.float32_rel_bound if float32 else EXACT_REL_BOUND
+    N = len(amp_si)
+    first = [min([s[0] for s in (sb[i], sp[i]) if len(s)], default=nsteps) for i in range(N)]
+    variables = {}
+    for k in m.state:
+        a, b = tb[k], tp[k]
+        if float32:  # compare up to the first spike of either simulator
+            mask = np.arange(nsteps)[None, :] < np.asarray(first)[:, None]
+            diff = np.where(mask, np.abs(a - b), 0.0)
+            span = np.where(mask, a, np.nan)
+        else:
+            diff = np.abs(a - b)
+            span = a
+        finite = np.isfinite(span)
+        rng = float(np.nanmax(span) - np.nanmin(span)) if finite.any() else 0.0
+        scale = rng if rng > 0 else max(float(np.nanmax(np.abs(span))) if finite.any() else 0, 1e-300)
+        max_abs = float(np.nanmax(diff)) if diff.size else 0.0
+        if not np.all(np.isfinite(diff)):
+            max_abs = float("inf")
+        rel = max_abs / scale
+        where = np.unravel_index(int(np.nanargmax(diff)), diff.shape) if diff.size else (0, 0)
+        variables[k] = {"max_abs": max_abs, "max_rel": rel, "bound": bound,
+                        "unit": m.state[k].unit, "at": [int(where[0]), int(where[1])]}
+        if not rel <= bound:
+            result.failures.append(f"[{k}] max|d|/range = {rel:.3e} at neuron {where[0]}, "
+                                   f"step {where[1]} > bound {bound:.0e}")
+    identical = [bool(np.array_equal(x, y)) for x, y in zip(sb, sp)]
+    coinc = [coincidence_factor(x, y, dt, duration=nsteps * dt) for x, y in zip(sb, sp)]
+    counts_b = [len(x) for x in sb]
+    counts_p = [len(y) for y in sp]
+    result.metrics = {"variables": variables,
+                      "spikes": {"brian2": counts_b, "brainpy": counts_p,
+                                 "identical": identical, "coincidence": coinc,
+                                 "total_brian2": int(sum(counts_b)),
+                                 "total_brainpy": int(sum(counts_p))},
+                      "spike_steps_identical": all(identical)}
+    if not float32:
+        for i, ok in enumerate(identical):
+            if not ok:
+                result.failures.append(
+                    f"[spikes] neuron {i}: spike steps differ (Brian2 {counts_b[i]} spikes, "
+                    f"BrainPy {counts_p[i]}; first mismatch at step "
+                    f"{_first_mismatch(sb[i], sp[i])})")
+    else:
+        for i in range(N):
+            allowed = max(1, int(math.ceil(spec.float32_count_fraction * counts_b[i])))
+            if abs(counts_b[i] - counts_p[i]) > allowed:
+                result.failures.append(f"[spikes] neuron {i}: {counts_p[i]} vs {counts_b[i]} "
+                                       f"spikes > allowed difference {allowed}")
+            if len(sb[i]) and len(sp[i]) and abs(int(sb[i][0]) - int(sp[i][0])) > \
+                    spec.float32_first_spike_steps:
+                result.failures.append(f"[spikes] neuron {i}: first spike at step {sp[i][0]} vs "
+                                       f"{sb[i][0]} (> {spec.float32_first_spike_steps} steps)")
+    if m.threshold and sum(counts_b) == 0:
+        result.metrics["note"] = "no neuron spiked in this protocol"
+
+
+def _first_mismatch(a, b):
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return int(min(a[i], b[i]))
+    if len(a) != len(b):
+        return int((a if len(a) > n else b)[n])
+    return None
+
+
+def _run_distributional(m, result, preset, method, amp_si, onset, nsteps, seeds, target,
+                        progress):
+    from scipy import stats
+
+    from .progress import progress_bar
+
+    dt = result.dt
+    rep = NEURONS_PER_AMPLITUDE
+    stim = _stimulus(amp_si, onset, nsteps, dt, repeat=rep)
+    counts = {"brian2": np.zeros(len(amp_si)), "brainpy": np.zeros(len(amp_si))}
+    isis = {"brian2": [[] for _ in amp_si], "brainpy": [[] for _ in amp_si]}
+    timing = {"brian2_s": 0.0, "brainpy_s": 0.0}
+    example = {}
+    for s in progress_bar(range(seeds), desc=f"{m.id} seeds", disable=not progress):
+        for sim in ("brian2", "brainpy"):
+            if sim == "brian2":
+                tr, spk, sec = simulate_brian2(m, preset, method, stim, dt, target=target,
+                                               record=s == 0, seed=1000 + s)
+            else:
+                tr, spk, sec = simulate_brainpy(m, preset, method, stim, dt,
+                                                dtype=result.dtype, record=s == 0,
+                                                seed=2000 + s)
+            timing[f"{sim}_s"] += sec
+            if s == 0:
+                example[sim] = ({k: v[::rep] for k, v in tr.items()}, spk[::rep])
+            for j in range(len(amp_si)):
+                block = spk[j * rep:(j + 1) * rep]
+                counts[sim][j] += sum(len(x) for x in block)
+                for x in block:
+                    if len(x) > 1:
+                        isis[sim][j].extend(np.diff(x) * dt)
+    result.timing = timing
+    result.traces = {k: v[0] for k, v in example.items()}
+    result.spikes = {k: v[1] for k, v in example.items()}
+    result.state_units = {k: v.unit for k, v in m.state.items()}
+    rows = []
+    T = nsteps * dt
+    for j, amp in enumerate(amp_si):
+        rb = counts["brian2"][j] / (seeds * rep * T)
+        rp = counts["brainpy"][j] / (seeds * rep * T)
+        rel = abs(rp - rb) / rb if rb > 0 else (0.0 if rp == 0 else float("inf"))
+        ks_d, ks_p = (float("nan"), float("nan"))
+        if len(isis["brian2"][j]) > 10 and len(isis["brainpy"][j]) > 10:
+            ks = stats.ks_2samp(isis["brian2"][j], isis["brainpy"][j])
+            ks_d, ks_p = float(ks.statistic), float(ks.pvalue)
+        rows.append({"amplitude": float(amp), "rate_brian2": rb, "rate_brainpy": rp,
+                     "rate_rel_diff": rel, "ks_statistic": ks_d, "ks_pvalue": ks_p,
+                     "isi_count_brian2": len(isis["brian2"][j]),
+                     "isi_count_brainpy": len(isis["brainpy"][j])})
+        if rb > 0 and not rel <= RATE_REL_BOUND:
+            result.failures.append(f"[rate] amplitude {amp:g}: {rp:.3f} Hz vs {rb:.3f} Hz, "
+                                   f"relative difference {rel:.3f} > bound {RATE_REL_BOUND}")
+        if not math.isnan(ks_p) and ks_p <= KS_P_MIN:
+            result.failures.append(f"[ISI] amplitude {amp:g}: KS D = {ks_d:.4f}, p = {ks_p:.2e} "
+                                   f"<= {KS_P_MIN}")
+    if sum(counts["brian2"]) == 0:
+        result.failures.append("[rate] no spikes in the Brian2 reference: the protocol tests "
+                               "nothing")
+    result.metrics = {"distribution": rows, "seeds": seeds, "neurons_per_amplitude": rep,
+                      "spikes": {"brian2": [len(x) for x in result.spikes["brian2"]],
+                                 "brainpy": [len(x) for x in result.spikes["brainpy"]],
+                                 "identical": ["n/a"] * len(amp_si),
+                                 "coincidence": [None] * len(amp_si)}}
+
+
+_ = (DIMENSIONLESS, ModelDefinitionError)
