@@ -234,7 +234,10 @@ def _time(value, default, what, m):
     if value is None:
         value = default
     if isinstance(value, str):
-        value = parse_quantity(value)
+        try:
+            value = parse_quantity(value)
+        except ValueError as exc:
+            raise ParameterError(str(exc), model=m.id, source=m.source, field=what) from None
     if hasattr(value, "dim"):
         if get_dimensions(value) is not get_dimensions(parse_quantity("1 s")):
             raise ParameterError(f"found {value!r}, expected a time", model=m.id, field=what)
