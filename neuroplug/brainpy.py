@@ -53,12 +53,20 @@ _DIM_NAMES = ("m", "kg", "s", "A", "K", "mol", "cd")
 
 # ----------------------------------------------------------------------------------
 # units
+_NAMED_UNITS = (su.volt, su.amp, su.siemens, su.farad, su.second, su.ohm, su.hertz, su.meter,
+                su.coulomb, su.joule, su.watt, su.newton, su.mole, su.kelvin)
+
+
 def _si_unit(dim) -> su.Unit:
-    """The SI saiunit unit with the given (Brian2) dimensions."""
+    """The SI saiunit unit with the given (Brian2) dimensions (a named one if there is)."""
     if dim is DIMENSIONLESS:
         return su.UNITLESS
     exps = {name: float(dim._dims[i]) for i, name in enumerate(_DIM_NAMES) if dim._dims[i]}
-    return su.Unit(dim=su.get_or_create_dimension(**exps), scale=0)
+    sdim = su.get_or_create_dimension(**exps)
+    for named in _NAMED_UNITS:
+        if named.dim == sdim:
+            return named
+    return su.Unit(dim=sdim, scale=0)
 
 
 def to_saiunit(q, dtype=None):

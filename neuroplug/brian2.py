@@ -73,6 +73,10 @@ def initial_values(model: Model, values: dict) -> dict:
                                        f"expected an expression of parameters and units",
                                        source=model.source, model=model.id,
                                        field=f"state.{name}.init") from None
+        if not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            raise UnitError(f"init {var.init!r} evaluates to a non-finite value, expected a "
+                            f"finite value", source=model.source, model=model.id,
+                            field=f"state.{name}.init")
         want = DIMENSIONLESS if var.unit == "1" else _dim_of_unit(var.unit)
         got = getattr(value, "dim", DIMENSIONLESS)
         if got is not want:
@@ -287,6 +291,10 @@ def _generate(m: Model, method: str, NumpyCodeObject, Constant) -> NumpyCode:
                           namespace=args.namespace, codeobj_class=NumpyCodeObject,
                           name="npgroup*")
         grp._network = "neuroplug-codegen"  # never run: silence Brian2's unused-object warning
+        try:
+            grp.equations.check_units(grp, run_namespace={})
+        except Exception as exc:
+            raise _brian2_error(m, "stateupdate", args.method, exc) from None
         runners = {"stateupdate": grp.state_updater}
         if args.threshold:
             runners["threshold"] = grp.thresholder["spike"]
@@ -343,8 +351,8 @@ def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefin
                 if re.search(rf"\b{re.escape(n)}\b", getattr(m, fld) or "")]
         return UnitError(f"inconsistent units: {msg}; parameters used there: {', '.join(used)}",
                          source=m.source, model=m.id, field=fld)
-    if key == "stateupdate" and ("method" in msg.lower() or "integrat" in msg.lower()
-                                 or "cannot" in msg.lower()):
+    if key == "stateupdate" and any(w in msg.lower() for w in
+                                    ("method", "integrat", "cannot", "linear", "stochastic")):
         return ModelDefinitionError(f"Brian2 cannot integrate the equations with method "
                                     f"'{method}': {msg}", source=m.source, model=m.id,
                                     field="method")
@@ -359,7 +367,8 @@ def check_model(m: Model) -> None:
 
     initial_values(m, m.parameter_values())
     try:
-        _generate(m, m.method, NumpyCodeObject, Constant)
+        for method in m.methods:
+            _generate(m, method, NumpyCodeObject, Constant)
     except ModelDefinitionError:
         raise
     except Exception as exc:

@@ -111,9 +111,10 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    from .crosschecking import exact_cpu_flags
+    if args.command in ("crosscheck", "run"):
+        from .crosschecking import exact_cpu_flags
 
-    exact_cpu_flags()  # before JAX starts: no FMA contraction, bit-comparable arithmetic
+        exact_cpu_flags()  # before JAX starts: round like numpy (docs/semantics.md)
     _quiet_brian2()
     from .errors import NeuroplugError
 

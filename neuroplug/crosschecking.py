@@ -15,11 +15,13 @@ result says whether they agree within the model's declared tier:
     ``seeds`` independent runs of 200 neurons per stimulus amplitude: mean rates
     within 5% and a two-sample Kolmogorov-Smirnov test on the ISIs with p > 0.01.
 
-Bit-level agreement needs JAX's CPU backend not to fuse ``a*b + c`` into FMA
-instructions (numpy never does): ``neuroplug crosscheck`` and the test suite start
-JAX with ``XLA_FLAGS=--xla_cpu_max_isa=AVX``.  :func:`run` reports whether that
-flag was active; without it float64 traces still agree to ~1e-12 for most models,
-but rounding differences grow in fast upstrokes (Izhikevich bursting).
+Bit-level agreement needs JAX's CPU backend to round like numpy: no fusion of
+``a*b + c`` into FMA instructions and no algebraic rewriting (``a/6`` into
+``a*(1/6)``).  ``neuroplug crosscheck`` and the test suite start JAX with
+``XLA_FLAGS="--xla_cpu_max_isa=AVX --xla_disable_hlo_passes=algsimp"``
+(:func:`exact_cpu_flags`); :func:`run` reports whether they were active.  Without
+them float64 traces still agree to ~1e-12 for most models, but rounding differences
+grow in fast upstrokes (Izhikevich bursting) beyond the 1e-9 bound.
 """
 
 from __future__ import annotations
@@ -40,13 +42,15 @@ from .library import model as _get_model
 from .quantities import DIMENSIONLESS, format_quantity, get_dimensions, parse_quantity
 
 __all__ = ["run", "CrosscheckResult", "jobs", "EXACT_REL_BOUND", "exact_cpu_flags",
-           "XLA_EXACT_FLAG"]
+           "exact_flags_active", "XLA_EXACT_FLAGS"]
 
 EXACT_REL_BOUND = 1e-9
 RATE_REL_BOUND = 0.05
 KS_P_MIN = 0.01
 NEURONS_PER_AMPLITUDE = 200
-XLA_EXACT_FLAG = "--xla_cpu_max_isa=AVX"
+#: no FMA contraction (AVX has no FMA) and no algebraic rewriting of a/c into a*(1/c) or
+#: of (a*c1)*c2 into a*(c1*c2): XLA then rounds like numpy, operation by operation
+XLA_EXACT_FLAGS = ("--xla_cpu_max_isa=AVX", "--xla_disable_hlo_passes=algsimp")
 
 
 def exact_cpu_flags() -> None:
@@ -55,13 +59,16 @@ def exact_cpu_flags() -> None:
     Only the ``neuroplug`` command and the test suite call this; a library import
     never does.
     """
-    flags = os.environ.get("XLA_FLAGS", "")
-    if "xla_cpu_max_isa" not in flags:
-        os.environ["XLA_FLAGS"] = (flags + " " + XLA_EXACT_FLAG).strip()
+    flags = os.environ.get("XLA_FLAGS", "").split()
+    names = {f.split("=")[0] for f in flags}
+    flags += [f for f in XLA_EXACT_FLAGS if f.split("=")[0] not in names]
+    os.environ["XLA_FLAGS"] = " ".join(flags)
 
 
-def _fma_disabled() -> bool:
-    return "xla_cpu_max_isa=AVX" in os.environ.get("XLA_FLAGS", "").replace("AVX2", "X")
+def exact_flags_active() -> bool:
+    """True if XLA was configured (via XLA_FLAGS) to round like numpy."""
+    flags = os.environ.get("XLA_FLAGS", "").split()
+    return all(f in flags for f in XLA_EXACT_FLAGS)
 
 
 # ----------------------------------------------------------------------------------
@@ -307,7 +314,7 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
         tier=m.crosscheck.tier, reason=m.crosscheck.reason, amplitudes=amp_si.tolist(),
         amplitude_labels=[format_quantity(a, 4) for a in amps],
         input_name=input_name, input_unit=unit_text, environment=_environment())
-    result.environment["fma_disabled"] = _fma_disabled()
+    result.environment["xla_exact_flags"] = exact_flags_active()
     if m.crosscheck.tier == "distributional":
         _run_distributional(m, result, preset, method, amp_si, onset, nsteps,
                             seeds or m.crosscheck.seeds, target, progress)

@@ -14,7 +14,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from .errors import ModelDefinitionError, ModelNotFoundError, UnitError
+from .errors import ModelDefinitionError, ModelNotFoundError, ParameterError, UnitError
 from .model import (
     CrosscheckSpec,
     Input,
@@ -269,6 +269,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                                    field="references")
 
     presets = {}
+    stim_dims = {}
     for name, entry in data.get("presets", {}).items():
         fld = f"presets.{name}"
         _check_fields(entry, _PRESET, source, model_id, fld)
@@ -289,7 +290,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                                        f"of {sorted(ref_keys)}", source=source, model=model_id,
                                        field=f"{fld}.reference")
         if entry.get("stimulus") is not None:
-            _quantity(entry["stimulus"], source, model_id, f"{fld}.stimulus")
+            stim_dims[name] = get_dimensions(_quantity(entry["stimulus"], source, model_id,
+                                                       f"{fld}.stimulus"))
         presets[name] = Preset(name=name, description=entry["description"].strip(),
                                reference=entry.get("reference"),
                                parameters={k: str(v) for k, v in pvals.items()},
@@ -367,14 +369,22 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             raise UnitError(f"found {text!r} ({unit}), expected a value in {input_unit} "
                             f"(the unit of input '{next(iter(inputs))}')", source=source,
                             model=model_id, field=f"crosscheck.stimulus[{i}]")
+    for pname, dim in stim_dims.items():
+        if dim is not input_dim:
+            raise UnitError(f"found {presets[pname].stimulus!r}, expected a value in {input_unit} "
+                            f"(the unit of input '{next(iter(inputs))}')", source=source,
+                            model=model_id, field=f"presets.{pname}.stimulus")
     if not cc["stimulus"]:
         raise ModelDefinitionError("found an empty list, expected at least one amplitude",
                                    source=source, model=model_id, field="crosscheck.stimulus")
     for fld in ("onset", "duration", "dt"):
         if fld in cc:
             q = _quantity(cc[fld], source, model_id, f"crosscheck.{fld}")
-            if get_dimensions(q) is not get_dimensions(dt) or float(q) < 0:
-                raise UnitError(f"found {cc[fld]!r}, expected a non-negative time",
+            positive = fld != "onset"
+            if get_dimensions(q) is not get_dimensions(dt) or float(q) < 0 or \
+                    (positive and float(q) == 0):
+                raise UnitError(f"found {cc[fld]!r}, expected a "
+                                f"{'positive' if positive else 'non-negative'} time",
                                 source=source, model=model_id, field=f"crosscheck.{fld}")
     for i, name in enumerate(cc.get("presets", [])):
         if name not in presets:
@@ -434,8 +444,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             try:
                 check_constraint(m, name, parse_quantity(text))
             except ModelDefinitionError as exc:
-                raise ModelDefinitionError(exc.detail, source=source, model=model_id,
-                                           field=f"presets.{pname}.parameters.{name}") from None
+                raise ParameterError(exc.detail, source=source, model=model_id,
+                                     field=f"presets.{pname}.parameters.{name}") from None
     return m
 
 

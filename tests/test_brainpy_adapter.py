@@ -1,0 +1,192 @@
+"""BrainPy adapter: library classes are brainpy.state.Neuron layers (jit, batch, grad)."""
+
+import brainpy
+import brainstate
+import braintools
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import saiunit as u
+
+import neuroplug
+import neuroplug.brainpy as nbp
+from neuroplug.quantities import parse_quantity
+
+from .helpers import MODEL_IDS, strongest_drive
+
+
+def _drive(layer, model_id, scale=1.0):
+    unit = layer._input_units[layer.neuroplug_model.primary_input]
+    value = float(strongest_drive(model_id)) * scale
+    return value if unit is u.UNITLESS else value * unit
+
+
+def _dt(model_id):
+    return float(parse_quantity(neuroplug.model(model_id).crosscheck.dt)) * u.second
+
+
+@pytest.mark.parametrize("model_id", MODEL_IDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layer_runs_batched_under_for_loop(model_id, dtype):
+    m = neuroplug.model(model_id)
+    cls = getattr(nbp, m.class_name)
+    assert cls is nbp.neuron_class(model_id)
+    assert issubclass(cls, brainpy.state.Neuron)
+    with nbp.precision(dtype), brainstate.environ.context(dt=_dt(model_id)):
+        layer = cls(3, dtype=dtype)
+        layer.init_state(batch_size=2)
+        for name in m.state:
+            assert getattr(layer, name).value.shape == (2, 3)
+        x = _drive(layer, model_id)
+
+        def step(i):
+            return layer.update(x)
+
+        n = int(0.3 / float(_dt(model_id).to_decimal(u.second)))
+        spikes = brainstate.transform.for_loop(step, jnp.arange(n))
+        assert spikes.shape == (n, 2, 3) and spikes.dtype == jnp.dtype(dtype)
+        assert float(spikes.sum()) > 0, f"{model_id} did not spike at its strongest drive"
+        for name in m.state:
+            value = getattr(layer, name).value
+            mant = value.mantissa if isinstance(value, u.Quantity) else value
+            assert mant.dtype == jnp.dtype(dtype) and bool(jnp.all(jnp.isfinite(mant)))
+        layer.reset_state(batch_size=2)
+        assert int(layer.step_index.value) == 0
+
+
+@pytest.mark.parametrize("model_id", MODEL_IDS)
+def test_gradient_through_a_layer(model_id):
+    """jax.grad of a loss over a few hundred steps is finite and non-zero."""
+    m = neuroplug.model(model_id)
+    with brainstate.environ.context(dt=_dt(model_id)):
+        layer = nbp.neuron_class(model_id)(8, spk_fun=braintools.surrogate.Sigmoid())
+        x0 = _drive(layer, model_id)
+
+        def loss(w):
+            layer.init_state()
+            spikes = brainstate.transform.for_loop(lambda i: layer.update(w * x0),
+                                                   jnp.arange(300))
+            rate = spikes.mean(0)
+            return jnp.sum((rate - 0.02) ** 2) + 1e-3 * jnp.sum(spikes)
+
+        w = jnp.linspace(0.8, 1.2, 8)
+        g = jax.grad(loss)(w)
+    assert bool(jnp.all(jnp.isfinite(g))), g
+    assert bool(jnp.any(g != 0)), f"{model_id}: zero gradient"
+
+
+def test_jit_single_step_and_units():
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        layer = nbp.AdEx(4, preset="tonic")
+        layer.init_state()
+        update = brainstate.transform.jit(lambda x: layer.update(x))
+        for _ in range(5):
+            update(500 * u.pA)
+        assert isinstance(layer.v.value, u.Quantity)
+        assert layer.v.value.unit.dim == u.volt.dim
+        assert layer.params["C"].to_decimal(u.pF) == pytest.approx(200.0)
+
+
+def test_forward_pass_is_the_exact_threshold_condition():
+    """Spikes are exactly 0/1 whatever the surrogate."""
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        layer = nbp.LIF(5, spk_fun=braintools.surrogate.Arctan())
+        layer.init_state()
+        spk = brainstate.transform.for_loop(lambda i: layer.update(1 * u.nA), jnp.arange(500))
+    vals = np.unique(np.asarray(spk))
+    assert set(vals.tolist()) == {0.0, 1.0}
+
+
+def test_soft_reset_option_subtracts_threshold_distance():
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        hard = nbp.LIF(1, preset="no_refractory")
+        soft = nbp.LIF(1, preset="no_refractory", spk_reset="soft")
+        for layer in (hard, soft):
+            layer.init_state()
+            layer.v.value = -54.5 * u.mV * jnp.ones(1)
+        sh = hard.update(3 * u.nA)
+        ss = soft.update(3 * u.nA)
+    assert float(sh[0]) == float(ss[0]) == 1.0
+    assert float(hard.v.value.to_decimal(u.mV)[0]) == pytest.approx(-70.0)
+    # soft: v_new - (V_th - V_reset); v_new lies above -55 mV
+    assert float(soft.v.value.to_decimal(u.mV)[0]) > -70.0
+    with pytest.raises(neuroplug.ParameterError):
+        nbp.HodgkinHuxley(1, spk_reset="soft")
+
+
+def test_refractory_period_holds_v():
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        layer = nbp.LIF(1)
+        layer.init_state()
+        spk = brainstate.transform.for_loop(lambda i: layer.update(5 * u.nA), jnp.arange(200))
+        steps = np.nonzero(np.asarray(spk)[:, 0])[0]
+    assert len(steps) > 2
+    assert np.min(np.diff(steps)) >= 20, "2 ms refractory period at dt 0.1 ms"
+
+
+def test_current_and_delta_inputs():
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        a = nbp.LIF(2)
+        b = nbp.LIF(2)
+        for layer in (a, b):
+            layer.init_state()
+        b.add_current_input("bias", lambda v: 0.3 * u.nA)
+        for _ in range(50):
+            a.update(0.5 * u.nA)
+            b.update(0.2 * u.nA)
+        np.testing.assert_allclose(a.v.value.to_decimal(u.mV), b.v.value.to_decimal(u.mV),
+                                   rtol=1e-6)
+        before = b.v.value.to_decimal(u.mV)
+        b.add_delta_input("kick", 2 * u.mV)
+        b.update(0.5 * u.nA)
+        a.update(0.5 * u.nA)
+        assert np.all(b.v.value.to_decimal(u.mV) > a.v.value.to_decimal(u.mV))
+        assert np.all(before != b.v.value.to_decimal(u.mV))
+
+
+def test_per_neuron_parameters_and_overrides():
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        layer = nbp.LIF(4, tau_m=jnp.array([5.0, 10.0, 20.0, 40.0]) * u.ms)
+        layer.init_state()
+        spk = brainstate.transform.for_loop(lambda i: layer.update(0.5 * u.nA), jnp.arange(2000))
+    counts = np.asarray(spk).sum(0)
+    assert len(set(counts.tolist())) > 1
+
+
+def test_clear_errors():
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        layer = nbp.LIF(2)
+        layer.init_state()
+        with pytest.raises(neuroplug.BackendError, match="saiunit quantity"):
+            layer.update(jnp.ones(2))
+        with pytest.raises(neuroplug.BackendError, match="dimensions"):
+            layer.update(1 * u.mV)
+        with pytest.raises(neuroplug.ParameterError, match="unknown input"):
+            layer.update(1 * u.nA, J=1)
+    with pytest.raises(neuroplug.ParameterError, match="unknown parameter"):
+        nbp.LIF(2, tau_x=1 * u.ms)
+    with pytest.raises(neuroplug.ParameterError, match="method"):
+        nbp.LIF(2, method="leapfrog")
+    if not jax.config.jax_enable_x64:
+        with pytest.raises(neuroplug.BackendError, match="x64"):
+            nbp.LIF(2, dtype="float64")
+
+
+def test_import_does_not_flip_jax_x64():
+    assert not jax.config.jax_enable_x64
+    with nbp.precision("float64"):
+        assert jax.config.jax_enable_x64
+    assert not jax.config.jax_enable_x64
+
+
+def test_user_model_file(tmp_path):
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "valid" / "my_lif.toml"
+    cls = nbp.neuron_class(str(path))
+    assert issubclass(cls, brainpy.state.Neuron) and cls.neuroplug_model.id == "my_lif"
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        layer = cls(2)
+        layer.init_state()
+        layer.update(1 * u.nA)

@@ -1,0 +1,138 @@
+"""Cross-check Brian2 <-> BrainPy for every model (enumerated) and that it can fail."""
+
+import json
+
+import numpy as np
+import pytest
+
+import neuroplug
+from neuroplug import crosschecking as cc
+
+from .helpers import MODEL_IDS
+
+JOBS = cc.jobs()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_id, preset", JOBS,
+                         ids=[f"{m}-{p}" if p else m for m, p in JOBS])
+def test_crosscheck_float64(model_id, preset):
+    r = neuroplug.crosscheck(model_id, preset=preset)
+    assert r.passed, r.report()
+    assert r.environment["xla_exact_flags"]
+    sp = r.metrics["spikes"]
+    assert sum(sp["brian2"]) > 0, "the protocol must make the model spike"
+    if r.tier == "exact":
+        assert r.metrics["spike_steps_identical"]
+        assert r.duration == pytest.approx(float(neuroplug.quantities.parse_quantity(
+            neuroplug.model(model_id).crosscheck.duration)))
+        for name, v in r.metrics["variables"].items():
+            assert v["max_rel"] <= cc.EXACT_REL_BOUND, name
+    else:
+        for row in r.metrics["distribution"]:
+            assert row["rate_rel_diff"] <= cc.RATE_REL_BOUND
+            assert row["ks_pvalue"] > cc.KS_P_MIN
+
+
+@pytest.mark.parametrize("model_id", MODEL_IDS)
+def test_crosscheck_float32_tier(model_id):
+    m = neuroplug.model(model_id)
+    duration = "200 ms" if model_id == "hodgkin_huxley" else None
+    r = neuroplug.crosscheck(model_id, dtype="float32", duration=duration,
+                             seeds=2 if m.crosscheck.tier == "distributional" else None)
+    assert r.passed, r.report()
+    assert sum(r.metrics["spikes"]["brian2"]) > 0
+
+
+def test_crosscheck_detects_a_different_model(monkeypatch):
+    """A BrainPy run with a 0.1% different time constant must fail the exact tier."""
+    original = cc.simulate_brainpy
+
+    def perturbed(m, preset, method, stim, dt, **kw):
+        from neuroplug import brainpy as nbp
+
+        real = nbp.neuron_class
+
+        def cls_with_tau(model):
+            base = real(model)
+
+            class Perturbed(base):
+                def __init__(self, *a, **k):
+                    super().__init__(*a, tau_m="10.01 ms", **k)
+
+            return Perturbed
+
+        monkeypatch.setattr(nbp, "neuron_class", cls_with_tau)
+        try:
+            return original(m, preset, method, stim, dt, **kw)
+        finally:
+            monkeypatch.setattr(nbp, "neuron_class", real)
+
+    monkeypatch.setattr(cc, "simulate_brainpy", perturbed)
+    r = neuroplug.crosscheck("lif", duration="300 ms")
+    assert not r.passed
+    assert any(f.startswith("[v]") for f in r.failures)
+    assert any(f.startswith("[spikes]") for f in r.failures)
+
+
+def test_distributional_tier_detects_different_noise(monkeypatch):
+    original = cc.simulate_brainpy
+
+    def noisier(m, preset, method, stim, dt, **kw):
+        return original(m, "brunel_hakim", method, stim, dt, **kw)  # sigma 5 mV, not 3 mV
+
+    monkeypatch.setattr(cc, "simulate_brainpy", noisier)
+    r = neuroplug.crosscheck("stochastic_lif", duration="500 ms", seeds=2)
+    assert not r.passed
+    assert any(f.startswith("[rate]") or f.startswith("[ISI]") for f in r.failures)
+
+
+def test_coincidence_factor():
+    a = np.array([100, 300, 500, 900])
+    assert cc.coincidence_factor(a, a, 1e-4) == pytest.approx(1.0)
+    assert cc.coincidence_factor(a, a + 5000, 1e-4, duration=1.0) < 0.1
+    assert cc.coincidence_factor([], [], 1e-4) == 1.0
+    assert cc.coincidence_factor(a, [], 1e-4) == 0.0
+
+
+def test_report_json_and_plot(tmp_path):
+    r = neuroplug.crosscheck("izhikevich", preset="CH", duration="300 ms")
+    assert r.passed
+    text = r.report()
+    assert "PASSED" in text and "| v |" in text and "Izhikevich" not in text.split("\n")[0] \
+        or "izhikevich[CH]" in text
+    js = json.loads(r.save_json(tmp_path / "r.json").read_text())
+    assert js["passed"] is True and js["model"] == "izhikevich" and js["preset"] == "CH"
+    assert set(js["metrics"]["variables"]) == {"v", "u"}
+    png = r.plot(tmp_path / "r.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_bad_arguments():
+    with pytest.raises(neuroplug.ParameterError, match="unknown preset"):
+        neuroplug.crosscheck("lif", preset="nope")
+    with pytest.raises(neuroplug.ParameterError, match="method"):
+        neuroplug.crosscheck("lif", method="leapfrog")
+    with pytest.raises(neuroplug.ParameterError, match="positive time"):
+        neuroplug.crosscheck("lif", dt="-1 ms")
+    with pytest.raises(neuroplug.ParameterError, match="dtype"):
+        neuroplug.crosscheck("lif", dtype="float16")
+
+
+METHOD_JOBS = [(m, meth) for m in MODEL_IDS for meth in neuroplug.model(m).methods
+               if meth != neuroplug.model(m).method]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_id, method", METHOD_JOBS,
+                         ids=[f"{m}-{meth}" for m, meth in METHOD_JOBS])
+def test_every_listed_method_agrees(model_id, method):
+    """The method is shared: every method a model lists passes its tier too."""
+    m = neuroplug.model(model_id)
+    distributional = m.crosscheck.tier == "distributional"
+    duration = {"hodgkin_huxley": "50 ms"}.get(model_id, "1 s" if distributional else "300 ms")
+    r = neuroplug.crosscheck(model_id, method=method, duration=duration,
+                             seeds=2 if distributional else None)
+    assert r.passed and r.method == method, r.report()
+    assert sum(r.metrics["spikes"]["brian2"]) > 0
