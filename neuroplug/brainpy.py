@@ -378,8 +378,11 @@ class LibraryNeuron(_bp.Neuron):
                                  f"{sorted(m.inputs)}", model=m.id, source=m.source,
                                  field="inputs")
         primary = m.primary_input
+        if x is not None and primary in inputs:
+            raise ParameterError(f"input '{primary}' given twice (as x and by name)",
+                                 model=m.id, source=m.source, field="inputs")
         for name, unit in self._input_units.items():
-            value = x if name == primary else inputs.get(name)
+            value = x if (name == primary and x is not None) else inputs.get(name)
             total = 0.0 if value is None else to_si(value, unit, f"input {name}")
             if name == primary:
                 zero = 0.0 if unit is su.UNITLESS else su.Quantity(0.0, unit=unit)
@@ -409,6 +412,8 @@ class LibraryNeuron(_bp.Neuron):
             hard = cond.astype(self.dtype)
             if prog.distance is not None:
                 surrogate = self.spk_fun(eval(prog.distance, ns))  # noqa: S307
+                if prog.has_refractory:  # no gradient through a refractory neuron
+                    surrogate = surrogate * ns["not_refractory"]
                 spk = jax.lax.stop_gradient(hard - surrogate) + surrogate
             else:
                 spk = hard

@@ -345,7 +345,7 @@ def numpy_code(model, method: str | None = None) -> NumpyCode:
 def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefinitionError:
     fld = {"stateupdate": "equations", "threshold": "threshold", "reset": "reset",
            "update": "update"}[key]
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    msg = " ".join(str(exc).split()) if str(exc).strip() else type(exc).__name__
     if isinstance(exc, DimensionMismatchError) or "unit" in msg.lower() or "dimension" in msg.lower():
         used = [f"{n} = {p.value}" for n, p in m.parameters.items()
                 if re.search(rf"\b{re.escape(n)}\b", getattr(m, fld) or "")]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -130,6 +131,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("neuroplug: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `neuroplug show adex | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _quiet_brian2():

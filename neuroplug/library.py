@@ -411,8 +411,27 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         float32_first_spike_steps=int(cc.get("float32_first_spike_steps", 2)),
         float32_reason=cc.get("float32_reason", "").strip())
 
-    if kind == "continuous" and data.get("threshold") is None:
-        pass  # a model without spikes (e.g. a rate model) is allowed
+    stochastic = bool(re.search(r"\bxi(_\w+)?\b", data["equations"]))
+    if stochastic and cc["tier"] == "exact":
+        raise ModelDefinitionError("the equations contain noise (xi) but the tier is 'exact'; "
+                                   "expected tier = \"distributional\"", source=source,
+                                   model=model_id, field="crosscheck.tier")
+    if int(cc.get("seeds", 5)) < 1:
+        raise ModelDefinitionError(f"found {cc['seeds']}, expected at least 1 seed",
+                                   source=source, model=model_id, field="crosscheck.seeds")
+    if data.get("spike_variable") is not None and data["spike_variable"] not in state:
+        raise ModelDefinitionError(f"found '{data['spike_variable']}', expected a state "
+                                   f"variable ({sorted(state)})", source=source,
+                                   model=model_id, field="spike_variable")
+    if data.get("threshold_scale") is not None:
+        try:
+            scale = parse_quantity(data["threshold_scale"])
+        except ValueError:
+            scale = None  # an expression of parameters; checked when a layer is built
+        if scale is not None and not float(scale) > 0:
+            raise ModelDefinitionError(f"found {data['threshold_scale']!r}, expected a "
+                                       f"positive scale", source=source, model=model_id,
+                                       field="threshold_scale")
     refractory = data.get("refractory")
     if refractory is not None:
         try:

@@ -190,3 +190,17 @@ def test_user_model_file(tmp_path):
         layer = cls(2)
         layer.init_state()
         layer.update(1 * u.nA)
+
+
+def test_primary_input_by_name_equals_positional():
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        a, b = nbp.LIF(1), nbp.LIF(1)
+        a.init_state()
+        b.init_state()
+        for _ in range(30):
+            a.update(0.6 * u.nA)
+            b.update(I=0.6 * u.nA)
+        assert float(a.v.value.to_decimal(u.mV)[0]) == float(b.v.value.to_decimal(u.mV)[0])
+        assert float(a.v.value.to_decimal(u.mV)[0]) > -70.0
+        with pytest.raises(neuroplug.ParameterError, match="twice"):
+            a.update(1 * u.nA, I=1 * u.nA)

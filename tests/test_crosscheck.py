@@ -136,3 +136,12 @@ def test_every_listed_method_agrees(model_id, method):
                              seeds=2 if distributional else None)
     assert r.passed and r.method == method, r.report()
     assert sum(r.metrics["spikes"]["brian2"]) > 0
+
+
+def test_saiunit_and_brian2_times_are_accepted():
+    import brian2 as b2
+    import saiunit as su
+
+    r1 = neuroplug.crosscheck("lif", dt=0.1 * su.ms, duration=100 * su.ms)
+    r2 = neuroplug.crosscheck("lif", dt=0.1 * b2.ms, duration="100 ms")
+    assert r1.dt == r2.dt == pytest.approx(1e-4) and r1.passed and r2.passed
