@@ -74,14 +74,7 @@ def plot_crosscheck(result, path, max_variables: int = 3):
     fig.suptitle(f"neuroplug cross-check {result.label} - {verdict} - tier {result.tier}, "
                  f"method {result.method}, dt {result.dt * 1e3:g} ms, BrainPy {result.dtype}",
                  fontsize=11, color="darkgreen" if result.passed else "darkred")
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    return _save(fig, path)
 
 
 def plot_run(model, traces, spikes, labels, dt, path, title=""):
@@ -112,11 +105,20 @@ def plot_run(model, traces, spikes, labels, dt, path, title=""):
     axes[-1].set_yticklabels(labels, fontsize=7)
     axes[-1].set_xlabel("time (ms)")
     fig.suptitle(title or model.title)
+    return _save(fig, path)
+
+
+def _save(fig, path) -> Path:
+    """Write a figure atomically (a partial file never replaces a good one) and close it."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
+    try:
+        fig.savefig(tmp, dpi=110)
+    finally:
+        plt.close(fig)
     tmp.replace(path)
     return path
