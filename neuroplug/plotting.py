@@ -49,6 +49,9 @@ def plot_crosscheck(result, path, max_variables: int = 3):
                     label="BrainPy" if i == 0 else None)
             d = np.abs(a[i] - b[i]) * factor
             axd.semilogy(t, np.where(d > 0, d, np.nan), color=c, lw=0.8)
+        if not np.any(a != b):
+            axd.text(0.5, 0.5, "bitwise identical (difference 0 everywhere)", ha="center",
+                     va="center", transform=axd.transAxes, fontsize=9, color="darkgreen")
         ax.set_ylabel(f"{name} ({label})")
         v = result.metrics.get("variables", {}).get(name)
         if v:
