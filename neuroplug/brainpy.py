@@ -40,7 +40,7 @@ import numpy as np
 import saiunit as su
 
 from .brian2 import NumpyCode, initial_values, numpy_code
-from .errors import BackendError, ModelDefinitionError, ParameterError
+from .errors import BackendError, ParameterError
 from .library import model as _get_model
 from .library import models as _model_ids
 from .model import Model
@@ -507,5 +507,3 @@ def __getattr__(name):
 def __dir__():
     return sorted(list(globals()) + [_get_model(i).class_name for i in _model_ids()])
 
-
-_ = ModelDefinitionError

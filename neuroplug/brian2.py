@@ -24,13 +24,13 @@ from functools import lru_cache
 
 import numpy as np
 from brian2 import NeuronGroup
-from brian2.units.fundamentalunits import DIMENSIONLESS, DimensionMismatchError, Quantity
+from brian2.units.fundamentalunits import DIMENSIONLESS, DimensionMismatchError
 
 from .errors import BackendError, ModelDefinitionError, UnitError
 from .library import model as _get_model
 from .library import models as _model_ids
 from .model import Model
-from .quantities import format_quantity, parse_quantity, unit_namespace
+from .quantities import parse_quantity, unit_namespace
 
 __all__ = ["group", "group_arguments", "LibraryNeuronGroup", "neuron_group_class",
            "numpy_code", "check_model", "initial_values"]
@@ -375,11 +375,3 @@ def check_model(m: Model) -> None:
         raise ModelDefinitionError(f"Brian2 rejects the model: {exc}", source=m.source,
                                    model=m.id, field="equations") from None
 
-
-def describe_parameters(values: dict) -> dict:
-    """Printable parameter values."""
-    return {k: format_quantity(v) if np.ndim(v) == 0 else f"array{np.shape(v)}"
-            for k, v in values.items()}
-
-
-_ = Quantity  # re-exported for type hints in docs

@@ -36,10 +36,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelDefinitionError, ParameterError
+from .errors import ParameterError
 from .library import METHODS
 from .library import model as _get_model
-from .quantities import DIMENSIONLESS, format_quantity, get_dimensions, parse_quantity
+from .quantities import format_quantity, get_dimensions, parse_quantity
 
 __all__ = ["run", "CrosscheckResult", "jobs", "EXACT_REL_BOUND", "exact_cpu_flags",
            "exact_flags_active", "XLA_EXACT_FLAGS"]
@@ -601,5 +601,3 @@ def _run_distributional(m, result, preset, method, amp_si, onset, nsteps, seeds,
                                  "identical": ["n/a"] * len(amp_si),
                                  "coincidence": [None] * len(amp_si)}}
 
-
-_ = (DIMENSIONLESS, ModelDefinitionError)

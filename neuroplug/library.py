@@ -62,7 +62,6 @@ _CROSSCHECK = {"tier": (str, True), "protocol": (str, True), "stimulus": (list, 
                "float32_first_spike_steps": (int, False), "float32_reason": (str, False)}
 
 _registry: dict[str, Model] = {}
-_extra_files: dict[str, Path] = {}
 
 
 def library_dir() -> Path:
@@ -78,9 +77,7 @@ def library_dir() -> Path:
 
 
 def _library_files() -> dict[str, Path]:
-    files = {p.stem: p for p in sorted(library_dir().glob("*.toml"))}
-    files.update(_extra_files)
-    return files
+    return {p.stem: p for p in sorted(library_dir().glob("*.toml"))}
 
 
 def models() -> list[str]:

@@ -10,7 +10,7 @@ contract.  It knows no simulator; the adapters :mod:`neuroplug.brian2` and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 

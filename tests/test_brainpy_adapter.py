@@ -58,7 +58,6 @@ def test_layer_runs_batched_under_for_loop(model_id, dtype):
 @pytest.mark.parametrize("model_id", MODEL_IDS)
 def test_gradient_through_a_layer(model_id):
     """jax.grad of a loss over a few hundred steps is finite and non-zero."""
-    m = neuroplug.model(model_id)
     with brainstate.environ.context(dt=_dt(model_id)):
         layer = nbp.neuron_class(model_id)(8, spk_fun=braintools.surrogate.Sigmoid())
         x0 = _drive(layer, model_id)

@@ -99,8 +99,8 @@ def test_report_json_and_plot(tmp_path):
     r = neuroplug.crosscheck("izhikevich", preset="CH", duration="300 ms")
     assert r.passed
     text = r.report()
-    assert "PASSED" in text and "| v |" in text and "Izhikevich" not in text.split("\n")[0] \
-        or "izhikevich[CH]" in text
+    assert text.startswith("# Cross-check: izhikevich[CH]")
+    assert "PASSED" in text and "| v |" in text and "| u |" in text
     js = json.loads(r.save_json(tmp_path / "r.json").read_text())
     assert js["passed"] is True and js["model"] == "izhikevich" and js["preset"] == "CH"
     assert set(js["metrics"]["variables"]) == {"v", "u"}
