@@ -41,6 +41,7 @@ import saiunit as su
 
 from .brian2 import NumpyCode, initial_values, numpy_code
 from .errors import BackendError, ParameterError
+from .library import is_library_model
 from .library import model as _get_model
 from .library import models as _model_ids
 from .model import Model
@@ -220,7 +221,7 @@ def _program(model_id: str, sha256: str, method: str) -> _Program:
 
 
 def _get_program(m: Model, method: str) -> _Program:
-    if m.id in _model_ids() and _get_model(m.id) is m:
+    if is_library_model(m):
         return _program(m.id, m.sha256, method)
     return _Program(m, method)
 
@@ -306,23 +307,28 @@ class LibraryNeuron(_bp.Neuron):
         unit = self._state_units[name]
         return value if unit is su.UNITLESS else su.Quantity(value, unit=unit)
 
-    def init_state(self, batch_size: int = None, **kwargs):
-        for name in self.neuroplug_model.state:
-            setattr(self, name, brainstate.HiddenState(self._initial_state(name, batch_size)))
+    def _fresh_values(self, batch_size):
+        """Model state (hidden) and bookkeeping (short-term) values at t = 0."""
+        hidden = {name: self._initial_state(name, batch_size)
+                  for name in self.neuroplug_model.state}
         shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
-        self.lastspike = brainstate.ShortTermState(jnp.full(shape, -1e4, dtype=self.dtype))
-        self.not_refractory = brainstate.ShortTermState(jnp.ones(shape, dtype=bool))
-        self.spike = brainstate.ShortTermState(jnp.zeros(shape, dtype=self.dtype))
-        self.step_index = brainstate.ShortTermState(jnp.asarray(0, dtype=_int_dtype()))
+        short = {"lastspike": jnp.full(shape, -1e4, dtype=self.dtype),  # Brian2's initial value
+                 "not_refractory": jnp.ones(shape, dtype=bool),
+                 "spike": jnp.zeros(shape, dtype=self.dtype),
+                 "step_index": jnp.asarray(0, dtype=_int_dtype())}
+        return hidden, short
+
+    def init_state(self, batch_size: int = None, **kwargs):
+        hidden, short = self._fresh_values(batch_size)
+        for name, value in hidden.items():
+            setattr(self, name, brainstate.HiddenState(value))
+        for name, value in short.items():
+            setattr(self, name, brainstate.ShortTermState(value))
 
     def reset_state(self, batch_size: int = None, **kwargs):
-        for name in self.neuroplug_model.state:
-            getattr(self, name).value = self._initial_state(name, batch_size)
-        shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
-        self.lastspike.value = jnp.full(shape, -1e4, dtype=self.dtype)
-        self.not_refractory.value = jnp.ones(shape, dtype=bool)
-        self.spike.value = jnp.zeros(shape, dtype=self.dtype)
-        self.step_index.value = jnp.asarray(0, dtype=_int_dtype())
+        hidden, short = self._fresh_values(batch_size)
+        for name, value in {**hidden, **short}.items():
+            getattr(self, name).value = value
 
     def get_spike(self, *args):
         """The spike output of the last step (0/1 with surrogate gradient)."""
@@ -490,7 +496,7 @@ def _make_class(m: Model) -> type:
 def neuron_class(model_id) -> type:
     """The ``brainpy.state.Neuron`` subclass for a model id (or user model path / Model)."""
     m = _get_model(model_id)
-    if m.id in _model_ids() and _get_model(m.id) is m:
+    if is_library_model(m):
         return _class_for(m.id, m.sha256)
     return _make_class(m)
 

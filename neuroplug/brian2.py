@@ -27,6 +27,7 @@ from brian2 import NeuronGroup
 from brian2.units.fundamentalunits import DIMENSIONLESS, DimensionMismatchError
 
 from .errors import BackendError, ModelDefinitionError, UnitError
+from .library import is_library_model
 from .library import model as _get_model
 from .library import models as _model_ids
 from .model import Model
@@ -187,7 +188,7 @@ def _class_for(model_id: str, sha256: str) -> type:
 def neuron_group_class(model_id) -> type:
     """The NeuronGroup subclass for a model id (or a user model path / Model)."""
     m = _get_model(model_id)
-    if m.id in _model_ids() and _get_model(m.id) is m:
+    if is_library_model(m):
         return _class_for(m.id, m.sha256)
     return type(m.class_name, (LibraryNeuronGroup,), {"neuroplug_model": m,
                                                        "__module__": __name__})
@@ -276,14 +277,13 @@ def _clean(code: str, owner: str, *, stop_at: str | None = None) -> str:
 
 @lru_cache(maxsize=256)
 def _numpy_code_cached(model_id: str, sha256: str, method: str) -> NumpyCode:
+    return _generate(_get_model(model_id), method)
+
+
+def _generate(m: Model, method: str) -> NumpyCode:
     from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
     from brian2.core.variables import Constant
 
-    m = _get_model(model_id)
-    return _generate(m, method, NumpyCodeObject, Constant)
-
-
-def _generate(m: Model, method: str, NumpyCodeObject, Constant) -> NumpyCode:
     args = group_arguments(m, 1, None, method)
     with _runtime_device():
         grp = NeuronGroup(1, model=args.equations, threshold=args.threshold, reset=args.reset,
@@ -334,12 +334,9 @@ def numpy_code(model, method: str | None = None) -> NumpyCode:
     """
     m = _get_model(model)
     method = method or m.method
-    if m.id in _model_ids() and _get_model(m.id) is m:
+    if is_library_model(m):
         return _numpy_code_cached(m.id, m.sha256, method)
-    from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
-    from brian2.core.variables import Constant
-
-    return _generate(m, method, NumpyCodeObject, Constant)
+    return _generate(m, method)
 
 
 def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefinitionError:
@@ -362,13 +359,10 @@ def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefin
 
 def check_model(m: Model) -> None:
     """Let Brian2 check a model: parse, dimensions, method, threshold/reset/update code."""
-    from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
-    from brian2.core.variables import Constant
-
     initial_values(m, m.parameter_values())
     try:
         for method in m.methods:
-            _generate(m, method, NumpyCodeObject, Constant)
+            _generate(m, method)
     except ModelDefinitionError:
         raise
     except Exception as exc:

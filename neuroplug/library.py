@@ -120,6 +120,11 @@ def model(id_or_path) -> Model:
                              f"or a path to a .toml model file", source="<library>")
 
 
+def is_library_model(m: Model) -> bool:
+    """True if ``m`` is the registry's own copy of a library model (safe to cache by id)."""
+    return m.id in models() and model(m.id) is m
+
+
 def register(path_or_model, *, replace: bool = False) -> Model:
     """Add a user model to the registry so that ``neuroplug.model(id)`` finds it.
 
