@@ -8,7 +8,7 @@ import pytest
 import neuroplug
 from neuroplug import crosschecking as cc
 
-from .helpers import MODEL_IDS
+from .helpers import MODEL_IDS, capped_duration
 
 JOBS = cc.jobs()
 
@@ -37,7 +37,7 @@ def test_crosscheck_float64(model_id, preset):
 @pytest.mark.parametrize("model_id", MODEL_IDS)
 def test_crosscheck_float32_tier(model_id):
     m = neuroplug.model(model_id)
-    duration = "200 ms" if model_id == "hodgkin_huxley" else None
+    duration = capped_duration(model_id, 20_000)
     r = neuroplug.crosscheck(model_id, dtype="float32", duration=duration,
                              seeds=2 if m.crosscheck.tier == "distributional" else None)
     assert r.passed, r.report()
@@ -131,7 +131,7 @@ def test_every_listed_method_agrees(model_id, method):
     """The method is shared: every method a model lists passes its tier too."""
     m = neuroplug.model(model_id)
     distributional = m.crosscheck.tier == "distributional"
-    duration = {"hodgkin_huxley": "50 ms"}.get(model_id, "1 s" if distributional else "300 ms")
+    duration = capped_duration(model_id, 10_000 if distributional else 5_000)
     r = neuroplug.crosscheck(model_id, method=method, duration=duration,
                              seeds=2 if distributional else None)
     assert r.passed and r.method == method, r.report()
