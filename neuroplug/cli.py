@@ -1,6 +1,7 @@
 """The ``neuroplug`` command.
 
     neuroplug list
+    neuroplug docs [--root DIR]
     neuroplug show MODEL
     neuroplug run MODEL --backend brian2|brainpy [--preset P] [--plot FILE]
     neuroplug crosscheck MODEL [--preset P] [--method M] [--plot FILE] [--json FILE]
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     sub.add_parser("list", help="list the models in the library")
+
+    d = sub.add_parser("docs", help="regenerate the model catalog pages from equations/",
+                       description="Rewrite docs/catalog/ (index and one page per model) and "
+                       "the model list in README.md from the model files.")
+    d.add_argument("--root", default=".", help="source checkout to write into (default: .)")
 
     s = sub.add_parser("show", help="show a model: equations, parameters, presets, references")
     s.add_argument("model", help="model id or path to a .toml model file")
@@ -120,7 +126,7 @@ def main(argv=None) -> int:
     from .errors import NeuroplugError
 
     try:
-        return {"list": _cmd_list, "show": _cmd_show, "run": _cmd_run,
+        return {"list": _cmd_list, "docs": _cmd_docs, "show": _cmd_show, "run": _cmd_run,
                 "crosscheck": _cmd_crosscheck}[args.command](args)
     except _UsageError as exc:
         print(f"neuroplug: error: {exc}", file=sys.stderr)
@@ -158,6 +164,23 @@ def _cmd_list(args) -> int:
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
     print(f"\n{len(rows) - 1} models")
+    return 0
+
+
+def _cmd_docs(args) -> int:
+    from .catalog import write_docs
+
+    root = Path(args.root)
+    if not (root / "README.md").is_file() or not (root / "equations").is_dir():
+        raise _UsageError(f"--root: '{root}' is not a neuroplug source checkout "
+                          "(expected README.md and equations/ there)")
+    try:
+        changed = write_docs(root)
+    except ValueError as exc:
+        raise _UsageError(f"--root: {root / 'README.md'}: {exc}") from None
+    for p in changed:
+        print(f"wrote {p}")
+    print(f"{len(changed)} file(s) changed")
     return 0
 
 
