@@ -123,6 +123,16 @@ def _exprel(x):
     return jnp.where(small, 1.0, jnp.where(x > 717, jnp.inf, jnp.expm1(safe) / safe))
 
 
+def _rounded(x, rounding):
+    """Brian2's ``int``/``floor``/``ceil``: exact in the forward pass; for a float argument
+    the gradient passes straight through (that of the identity), so integer-arithmetic
+    models stay differentiable. Booleans and integers become int32 as before."""
+    x = jnp.asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        return x.astype(jnp.int32)
+    return x + jax.lax.stop_gradient(rounding(x) - x)
+
+
 def _int_dtype():
     return jax.dtypes.canonicalize_dtype(jnp.int64)
 
@@ -143,9 +153,9 @@ _FUNCTIONS = {
     "cos": jnp.cos, "tan": jnp.tan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
     "arcsin": jnp.arcsin, "arccos": jnp.arccos, "arctan": jnp.arctan, "abs": jnp.abs,
     "sign": jnp.sign, "clip": jnp.clip, "exprel": _exprel, "timestep": _timestep,
-    "int": lambda x: jnp.asarray(x).astype(jnp.int32),
-    "floor": lambda x: jnp.floor(x).astype(jnp.int32),
-    "ceil": lambda x: jnp.ceil(x).astype(jnp.int32),
+    "int": lambda x: _rounded(x, jnp.trunc),
+    "floor": lambda x: _rounded(x, jnp.floor),
+    "ceil": lambda x: _rounded(x, jnp.ceil),
     "logical_not": jnp.logical_not, "logical_and": jnp.logical_and,
     "logical_or": jnp.logical_or, "pi": np.pi, "e": np.e, "inf": np.inf,
     "_numpy": _NumpyShim, "__builtins__": {},
