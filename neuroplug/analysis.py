@@ -71,8 +71,9 @@ def plot_fhn_rs_iv(path, v=None, preset: str | None = None, **overrides) -> Path
     v = np.linspace(-3, 3, 601) if v is None else v
     curves = fhn_rs_iv_curves(v, preset, **overrides)
     fig, ax = plt.subplots(figsize=(6, 4.2))
-    for key, style in (("instantaneous", ":"), ("fast", "-"), ("slow", "--")):
-        ax.plot(curves["v"], curves[key], style, label=key)
+    for key, style, width in (("instantaneous", "-", 5), ("fast", "-", 1.8), ("slow", "--", 1.8)):
+        ax.plot(curves["v"], curves[key], style, lw=width, alpha=0.45 if width > 2 else 1,
+                label=key)
     ax.axhline(0, color="0.7", lw=0.8)
     ax.set_xlabel("v (dimensionless)")
     ax.set_ylabel("membrane current (units of g_p)")
