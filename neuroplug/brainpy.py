@@ -187,13 +187,17 @@ class _Program:
             or "randn(" in code.update or "rand(" in code.update
         # surrogate: distance of the spike variable to its threshold
         self.spike_var, self.threshold_rhs = _spike_clause(m)
+        surrogate_var = self.spike_var
+        if surrogate_var is None:
+            # a clause on a subexpression gives the surrogate only (no inputs/soft reset)
+            surrogate_var, self.threshold_rhs = _spike_clause(m, _subexpressions(m))
         scale = m.threshold_scale
         if scale is None and self.spike_var is not None:
             reset_value = _reset_value(m, self.spike_var)
             scale = f"({self.threshold_rhs}) - ({reset_value})" if reset_value else None
         self.scale_expr = scale
         self.distance = None
-        if self.spike_var is not None:
+        if surrogate_var is not None:
             if scale is None:
                 scale_code = "1.0"
             else:
@@ -201,17 +205,26 @@ class _Program:
                     scale_code = repr(float(parse_quantity(scale)))
                 except ValueError:
                     scale_code = f"({scale})"
-            self.distance = compile(f"({self.spike_var} - ({self.threshold_rhs})) / {scale_code}",
+            self.distance = compile(f"({surrogate_var} - ({self.threshold_rhs})) / {scale_code}",
                                     f"<{m.id}:surrogate>", "eval")
             self.threshold_value = compile(f"({self.threshold_rhs})", f"<{m.id}:thr>", "eval")
 
 
-def _spike_clause(m: Model):
+def _subexpressions(m: Model) -> frozenset:
+    """Names of the subexpressions of a model's equations."""
+    import brian2
+
+    return frozenset(brian2.Equations(m.equations).subexpr_names)
+
+
+def _spike_clause(m: Model, names=None):
+    """First threshold clause ``VAR > EXPR`` with ``VAR`` in ``names`` (default: state)."""
     if not m.threshold:
         return None, None
+    names = m.state if names is None else names
     for clause in re.split(r"\band\b", m.threshold):
         match = _COMPARISON.match(clause.strip())
-        if match and match.group(1) in m.state and (
+        if match and match.group(1) in names and (
                 m.spike_variable is None or match.group(1) == m.spike_variable):
             return match.group(1), match.group(3)
     return None, None
