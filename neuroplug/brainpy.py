@@ -14,7 +14,8 @@ invariant optimisation and refractoriness handling generate vectorised numpy cod
 the model and method (:func:`neuroplug.brian2.numpy_code`), and this adapter executes
 those statements with ``jax.numpy``.  One ``update`` call follows Brian2's schedule:
 
-1. delta inputs (``add_delta_input``) are added to the spike variable (in Brian2 a
+1. delta inputs (``add_delta_input``) are added to the spike variable, or to the model's
+   ``delta_variable`` (in Brian2 a
    synaptic ``on_pre`` of the previous step has already been applied at this point);
 2. state update with the pinned method (refractoriness: ``(unless refractory)``
    variables are held while ``timestep(t - lastspike) < timestep(refractory)``);
@@ -420,11 +421,12 @@ class LibraryNeuron(_bp.Neuron):
                     else self.sum_current_inputs(zero)
                 total = total + to_si(extra, unit, f"current inputs of {name}")
             ns[name] = jnp.broadcast_to(jnp.asarray(total, dtype=self.dtype), shape)
-        if prog.spike_var is not None:
-            unit = self._state_units[prog.spike_var]
+        target = m.delta_variable or prog.spike_var
+        if target is not None:
+            unit = self._state_units[target]
             zero = 0.0 if unit is su.UNITLESS else su.Quantity(0.0, unit=unit)
             delta = self.sum_delta_inputs(zero)
-            ns[prog.spike_var] = ns[prog.spike_var] + to_si(delta, unit, "delta inputs")
+            ns[target] = ns[target] + to_si(delta, unit, "delta inputs")
 
         if prog.uses_random:
             ns["randn"] = lambda _idx: brainstate.random.normal(size=shape, dtype=self.dtype)

@@ -44,6 +44,7 @@ _TOP = {
     "threshold": (str, False), "reset": (str, False), "refractory": (str, False),
     "method": (str, True), "methods": (list, False), "dt": (str, True),
     "spike_variable": (str, False), "threshold_scale": (str, False),
+    "delta_variable": (str, False),
     "parameters": (dict, True), "state": (dict, True), "inputs": (dict, False),
     "presets": (dict, False), "references": (list, True), "crosscheck": (dict, True),
 }
@@ -425,6 +426,10 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         raise ModelDefinitionError(f"found '{data['spike_variable']}', expected a state "
                                    f"variable ({sorted(state)})", source=source,
                                    model=model_id, field="spike_variable")
+    if data.get("delta_variable") is not None and data["delta_variable"] not in state:
+        raise ModelDefinitionError(f"found '{data['delta_variable']}', expected a state "
+                                   f"variable ({sorted(state)})", source=source,
+                                   model=model_id, field="delta_variable")
     if data.get("threshold_scale") is not None:
         try:
             scale = parse_quantity(data["threshold_scale"])
@@ -453,6 +458,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         state=state, inputs=inputs, presets=presets, references=tuple(references),
         crosscheck=crosscheck, update=data.get("update"), source=source, sha256=digest,
         spike_variable=data.get("spike_variable"), threshold_scale=data.get("threshold_scale"),
+        delta_variable=data.get("delta_variable"),
     )
     for name, p in parameters.items():
         q = p.quantity

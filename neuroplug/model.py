@@ -198,6 +198,7 @@ class Model:
     sha256: str = ""
     spike_variable: str | None = None
     threshold_scale: str | None = None
+    delta_variable: str | None = None  # BrainPy delta-input target (default: spike variable)
 
     def __post_init__(self):
         for name in ("parameters", "state", "inputs", "presets"):
