@@ -60,3 +60,15 @@ def test_docs_command_refuses_a_wrong_folder(tmp_path, capsys, readme):
     assert main(["docs", "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error" in err
+
+
+def test_schema_example_loads(tmp_path):
+    """The complete example in equations/README.md is a valid model file."""
+    text = (ROOT / "equations" / "README.md").read_text()
+    section = text[text.index("## A complete minimal example"):]
+    block = section[section.index("```toml\n") + 8:]
+    block = block[:block.index("```")]
+    path = tmp_path / "my_qif.toml"
+    path.write_text(block)
+    m = neuroplug.load_model(path)
+    assert m.id == "my_qif" and m.class_name == "MyQIF"
