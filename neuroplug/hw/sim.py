@@ -123,7 +123,7 @@ def run_cocotb(spec_path, verilog_path, sim: str = "icarus", build_dir=None,
     try:
         with _environment(env):
             runner = get_runner(sim)
-            build_args = ["-Wno-fatal"] if sim == "verilator" else []
+            build_args = []
             runner.build(sources=[verilog_path], hdl_toplevel=top, build_dir=build_dir,
                          always=True, waves=waves, build_args=build_args,
                          parameters=params, timescale=("1ns", "1ps"))
