@@ -233,6 +233,14 @@ def design(ir: MapIR, opts: HwOptions | None = None, ranges: dict | None = None)
                                              / LOG2E]}
                 frac += ef
                 width += ew
+            reach = abs(t.coef) * math.prod(max(abs(v) for v in (
+                ranges["states"][f] if f in ranges["states"] else ranges["input"]))
+                for f in t.factors)
+            if t.exp is None and reach < 2.0 ** -acc_frac:
+                refuse(f"term {t.label()} of the update of '{n}' underflows to 0: its largest "
+                       f"value in characterisation, {reach:.3g}, is below the accumulator LSB "
+                       f"2^-{acc_frac} of {fx} + {g} guard bits; give '{n}' more fractional "
+                       "bits", f"format.{n}")
             term["product_frac"] = frac
             term["product_width"] = width
             term["shift"] = frac - acc_frac
