@@ -110,8 +110,10 @@ def run_cocotb(spec_path, verilog_path, sim: str = "icarus", build_dir=None,
     build_dir = Path(build_dir or verilog_path.parent / f"sim_build_{top}_{sim}").resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     result_path = build_dir / "neuroplug_result.json"
-    if result_path.exists():
-        result_path.unlink()
+    xml = build_dir / "results.xml"
+    for stale in (result_path, xml):
+        if stale.exists():
+            stale.unlink()
     waves = bool(int(os.environ.get("WAVES", "0") or 0)) if waves is None else waves
     env = {}
     if sim == "verilator":
@@ -128,7 +130,7 @@ def run_cocotb(spec_path, verilog_path, sim: str = "icarus", build_dir=None,
                          always=True, waves=waves, build_args=build_args,
                          parameters=params, timescale=("1ns", "1ps"))
             runner.test(hdl_toplevel=top, test_module="test_neuron", build_dir=build_dir,
-                        test_dir=build_dir, waves=waves,
+                        test_dir=build_dir, waves=waves, results_xml=str(xml),
                         extra_env={"NEUROPLUG_SPEC": str(spec_path),
                                    "NEUROPLUG_CYCLES": str(cycles),
                                    "NEUROPLUG_SEED": str(seed),
@@ -140,7 +142,6 @@ def run_cocotb(spec_path, verilog_path, sim: str = "icarus", build_dir=None,
     finally:
         for p in added:
             sys.path.remove(p)
-    xml = build_dir / "results.xml"
     failures = xml.read_text().count("<failure") if xml.exists() else 1
     summary = json.loads(result_path.read_text()) if result_path.exists() else {}
     if failures and error is None:
