@@ -122,7 +122,9 @@ async def rtl_equals_bittrue(dut):
                "mismatches": 0}
     _write_result(summary)
     assert spikes > 0, "no spike occurred: the test proves nothing about the spike path"
-    assert sat > 0 and ovf_cycles > 0, "saturation/overflow was never reached"
+    assert ovf_cycles > 0, "overflow (saturation or wrap) was never reached"
+    if spec["overflow"] == "saturate":
+        assert sat > 0, "saturation was never reached"
     if spec["refractory_hold"]:
         assert holds > 0, "the refractory hold never occurred"
 

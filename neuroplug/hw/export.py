@@ -8,7 +8,7 @@ the Verilog module, the sidecar and a copy of the cocotb testbench into a folder
 Default formats follow a stated rule: every signal gets ``width`` (24) bits, with the
 integer bits needed for 1.5x the range reached in characterisation runs (the model's
 cross-check stimuli, its preset stimulus and 4x rheobase, 1 s each) and the rest
-fractional, never fewer than 12 fractional bits (the width grows instead).
+fractional, never fewer than 12 fractional bits (the width grows instead); inputs get 8x more headroom.
 """
 
 from __future__ import annotations
@@ -163,7 +163,8 @@ def design(ir: MapIR, opts: HwOptions | None = None, ranges: dict | None = None)
     inp = next(iter(ir.inputs))
     for n in ir.inputs:
         lo, hi = ranges["input"]
-        fmts[n] = opts.formats.get(n) or _default_format(lo * 2, hi * 2, opts)
+        # 8x headroom: full-range inputs must be able to drive the state into saturation
+        fmts[n] = opts.formats.get(n) or _default_format(lo * 8, hi * 8, opts)
 
     def check_fits(name, value, what):
         f = fmts[name]

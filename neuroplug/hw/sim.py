@@ -125,7 +125,8 @@ def run_cocotb(spec_path, verilog_path, sim: str = "icarus", build_dir=None,
     try:
         with _environment(env):
             runner = get_runner(sim)
-            build_args = []
+            # q8_8 parameters arrive as 32-bit integers (-G); narrowing them is intended
+            build_args = ["-Wno-WIDTHTRUNC"] if sim == "verilator" and params else []
             runner.build(sources=[verilog_path], hdl_toplevel=top, build_dir=build_dir,
                          always=True, waves=waves, build_args=build_args,
                          parameters=params, timescale=("1ns", "1ps"))
