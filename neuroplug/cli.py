@@ -88,6 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", metavar="DIR",
                    help="with --all: write plot, JSON and report of every check into DIR")
     c.add_argument("--quiet", action="store_true", help="print only the verdict lines")
+
+    from .hw.cli import add_commands as add_hw_commands  # export, verify-hw
+
+    add_hw_commands(sub)
     return p
 
 
@@ -126,6 +130,10 @@ def main(argv=None) -> int:
     from .errors import NeuroplugError
 
     try:
+        if args.command in ("export", "verify-hw"):
+            from .hw.cli import run as run_hw
+
+            return run_hw(args.command, args)
         return {"list": _cmd_list, "docs": _cmd_docs, "show": _cmd_show, "run": _cmd_run,
                 "crosscheck": _cmd_crosscheck}[args.command](args)
     except _UsageError as exc:

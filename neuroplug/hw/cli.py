@@ -1,0 +1,161 @@
+"""``neuroplug export`` and ``neuroplug verify-hw`` (registered by :mod:`neuroplug.cli`).
+
+    neuroplug export MODEL [--preset P] [--format SIG=Q8.16,... | q8_8] [--rounding R]
+                     [--overflow O] --out DIR
+    neuroplug verify-hw MODEL [--preset P] [--sim icarus|verilator] [--cycles N]
+    neuroplug verify-hw --all [--sim ...]
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .fixedpoint import OVERFLOWS, ROUNDINGS
+
+__all__ = ["add_commands", "COMMANDS"]
+
+
+class HwUsageError(Exception):
+    """A bad command-line argument (exit status 2)."""
+
+
+def add_commands(sub) -> None:
+    """Add the ``export`` and ``verify-hw`` subcommands to an argparse subparsers object."""
+    e = sub.add_parser("export", help="export a model to fixed-point Verilog + bit-true model",
+                       description="Fold a model (+ preset) into a fixed-point map and write "
+                       "<module>.v (Verilog-2005) and <module>.json (formats, constants, "
+                       "rounding, overflow, dt, model id/preset/sha256) into DIR.")
+    e.add_argument("model", help="model id or path to a .toml model file")
+    e.add_argument("--preset", help="preset name")
+    e.add_argument("--format", metavar="SPEC",
+                   help="'q8_8' (the seed-compatible Q8.8 LIF profile) or per-signal formats "
+                   "'v=Q8.16,I=Q14.10' (default: 24-bit signals sized from characterisation "
+                   "runs, >= 12 fractional bits)")
+    e.add_argument("--rounding", choices=ROUNDINGS, default="half_up",
+                   help="rounding of every right shift (default half_up)")
+    e.add_argument("--overflow", choices=OVERFLOWS, default="saturate",
+                   help="saturate (default) or wrap; both set the sticky ovf output")
+    e.add_argument("--width", type=int, default=24, help="default signal width (24)")
+    e.add_argument("--coef-width", type=int, default=24, help="bits of each constant (24)")
+    e.add_argument("--out", required=True, metavar="DIR", help="output folder")
+
+    v = sub.add_parser("verify-hw", help="run the hardware verification ladder",
+                       description="(i) float map vs Brian2, (ii) bit-true vs float (LSB "
+                       "bound, f-I sweep), (iii) RTL vs bit-true under cocotb, 0 LSB on every "
+                       "cycle. Exits 1 if any step fails.")
+    v.add_argument("model", nargs="?", help="model id or path to a .toml model file")
+    v.add_argument("--preset", help="preset name")
+    v.add_argument("--all", action="store_true",
+                   help="every exportable model and preset, and the q8_8 profile")
+    v.add_argument("--format", choices=["q8_8"], help="verify the q8_8 profile export")
+    v.add_argument("--sim", action="append", choices=["icarus", "verilator"],
+                   help="simulator(s) of step (iii) (repeatable; default icarus)")
+    v.add_argument("--cycles", type=int, default=10_000, help="cycles of step (iii) (10000)")
+    v.add_argument("--steps", default="i,ii,iii", help="ladder steps to run (default i,ii,iii)")
+    v.add_argument("--out", metavar="DIR", help="keep exports and simulation builds in DIR")
+    v.add_argument("--json", metavar="FILE", help="write the ladder results as JSON")
+
+
+def _formats(text: str | None):
+    from .fixedpoint import FixedPointError, QFormat
+
+    if not text or text == "q8_8":
+        return {}
+    out = {}
+    for part in text.split(","):
+        if "=" not in part:
+            raise HwUsageError(f"--format: expected 'q8_8' or 'SIGNAL=Q<int>.<frac>,...', "
+                               f"found {part!r}")
+        name, q = (x.strip() for x in part.split("=", 1))
+        try:
+            out[name] = QFormat.parse(q)
+        except FixedPointError as exc:
+            raise HwUsageError(f"--format {name}: {exc}") from None
+    return out
+
+
+def cmd_export(args) -> int:
+    from .export import HwOptions, export
+
+    profile = "q8_8" if args.format == "q8_8" else None
+    if args.width < 8 or args.coef_width < 8:
+        raise HwUsageError("--width and --coef-width must be >= 8")
+    opts = HwOptions(formats=_formats(args.format), width=args.width,
+                     coef_width=args.coef_width, rounding=args.rounding,
+                     overflow=args.overflow)
+    spec = export(args.model, args.preset, out=args.out, opts=opts, profile=profile)
+    print(f"exported {spec['model']}" + (f"[{spec['preset']}]" if spec["preset"] else "")
+          + f" as module {spec['module']} ({spec.get('profile')})")
+    if profile is None:
+        for s in spec["states"]:
+            b = spec["error_bound"][s["name"]]
+            print(f"    {s['name']:>4} {s['format']['q']:>8} {s['unit']:<6} per-step error "
+                  f"<= {b['per_step_lsb']:.2f} LSB")
+        for i in spec["inputs"]:
+            print(f"    {i['name']:>4} {i['format']['q']:>8} {i['unit']}  -> port "
+                  f"{i['name'].lower()}_in")
+    for f in spec["files"]:
+        print(f"wrote {f}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from ..progress import progress_bar
+    from .ladder import exportable, save_json, verify
+    from .sim import simulator_available
+
+    sims = args.sim or ["icarus"]
+    for s in sims:
+        why = simulator_available(s)
+        if why:
+            raise HwUsageError(f"--sim {s}: {why}")
+    steps = tuple(x.strip() for x in args.steps.split(","))
+    if set(steps) - {"i", "ii", "iii"}:
+        raise HwUsageError(f"--steps: expected a subset of i,ii,iii, found {args.steps!r}")
+    if args.all == bool(args.model):
+        raise HwUsageError("give either a MODEL or --all")
+    if args.cycles < 1:
+        raise HwUsageError("--cycles must be positive")
+    jobs = exportable() if args.all else [(args.model, args.preset, args.format)]
+    if not args.all:
+        from ..library import model
+
+        m = model(args.model)
+        if args.preset is not None and args.preset not in m.presets:
+            raise HwUsageError(f"--preset: unknown preset '{args.preset}' for model '{m.id}'; "
+                               f"expected one of {sorted(m.presets) or 'none'}")
+    results = []
+    bar = progress_bar(jobs, desc="verify-hw", disable=len(jobs) == 1, unit="model")
+    for mid, preset, profile in bar:
+        out = None
+        if args.out:
+            from .export import module_name
+
+            out = f"{args.out}/{module_name(str(mid).split('/')[-1].removesuffix('.toml'), preset)}" \
+                  + (f"_{profile}" if profile else "")
+        r = verify(mid, preset, sims=sims, cycles=args.cycles, out=out, profile=profile,
+                   steps=steps)
+        results.append(r)
+        (bar.write if len(jobs) > 1 else print)(r.report())
+    if args.json:
+        save_json(results, args.json)
+        print(f"json: {args.json}")
+    failed = [r.label for r in results if not r.passed]
+    if len(results) > 1:
+        print(f"\n{len(results) - len(failed)}/{len(results)} passed"
+              + (f"; failed: {', '.join(failed)}" if failed else ""))
+    sys.stdout.flush()
+    return 1 if failed else 0
+
+
+COMMANDS = {"export": cmd_export, "verify-hw": cmd_verify}
+
+
+def run(command: str, args) -> int:
+    """Dispatch ``command``; usage errors print one line and return 2."""
+    try:
+        return COMMANDS[command](args)
+    except HwUsageError as exc:
+        print(f"neuroplug {command}: error: {exc}", file=sys.stderr)
+        return 2
+
