@@ -493,7 +493,8 @@ class SeedStyleLIF:
         self.v = v_inf + (self.v - v_inf) * self._decay
         if self.v > self.V_th:
             self.v = self.V_reset
-            self.refractory_counter = self.t_ref_steps
+            # the spike step counts into t_ref (Brian2: timestep(t - lastspike) < 20)
+            self.refractory_counter = self.t_ref_steps - 1
             return 1
         return 0
 

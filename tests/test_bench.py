@@ -32,7 +32,7 @@ def test_standalone_code_identical_to_hand_written(model_id):
 
 def test_code_identity_detects_a_difference(monkeypatch):
     """The identity check can fail: a hand-written LIF with another threshold differs."""
-    changed = dict(bench.HAND_WRITTEN["lif"], threshold="v > V_th + 0*mV")
+    changed = dict(bench.HAND_WRITTEN["lif"], threshold="v >= V_th")
     monkeypatch.setitem(bench.HAND_WRITTEN, "lif", changed)
     r = bench.code_identity("lif")
     assert not r["identical"]
