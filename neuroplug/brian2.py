@@ -163,7 +163,7 @@ class LibraryNeuronGroup(NeuronGroup):
         self.neuroplug_preset = preset
         self.neuroplug_parameters = dict(args.namespace, **args.per_neuron)
         super().__init__(int(N), model=args.equations, threshold=args.threshold,
-                         reset=args.reset, refractory=args.refractory, method=args.method,
+                         reset=args.reset or None, refractory=args.refractory, method=args.method,
                          namespace=ns, dt=dt, clock=clock, order=order,
                          name=name or f"{model.id}*", codeobj_class=codeobj_class)
         for pname, value in args.per_neuron.items():

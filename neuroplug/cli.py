@@ -6,6 +6,8 @@
     neuroplug run MODEL --backend brian2|brainpy [--preset P] [--plot FILE]
     neuroplug crosscheck MODEL [--preset P] [--method M] [--plot FILE] [--json FILE]
     neuroplug crosscheck --all [--out DIR]
+    neuroplug bench [--quick] [--json FILE] [--plot FILE] [--markdown FILE]
+    neuroplug build MODEL [MODEL ...] --target cpp_standalone|cuda_standalone [--compile-only]
 
 Bad arguments print one line on stderr and exit with status 2; a failed cross-check
 exits with status 1.
@@ -28,6 +30,8 @@ EPILOG = """examples:
   neuroplug run izhikevich --backend brainpy --preset CH --plot ch.png
   neuroplug crosscheck adex --preset tonic --plot adex.png --json adex.json
   neuroplug crosscheck --all --out crosscheck-results
+  neuroplug bench --quick --json bench.json --plot bench.png --markdown bench.md
+  neuroplug build lif hodgkin_huxley --target cuda_standalone --compile-only
 """
 
 
@@ -92,7 +96,69 @@ def _parser() -> argparse.ArgumentParser:
     from .hw.cli import add_commands as add_hw_commands  # export, verify-hw
 
     add_hw_commands(sub)
+    _add_bench_build(sub)
     return p
+
+
+def _add_bench_build(sub):
+    """The ``bench`` and ``build`` subcommands (neuroplug/bench.py, neuroplug/build.py)."""
+    b = sub.add_parser("bench", help="benchmark the library models and the plugin overhead",
+                       description="Throughput of library models (updates/s vs N), set-up "
+                       "times, memory traffic, library vs hand-written/built-in ratios with "
+                       "interleaved repeats, and the COBA/COBAHH networks. See "
+                       "docs/benchmarks.md.")
+    b.add_argument("--quick", action="store_true",
+                   help="small sizes and short runs (a few minutes on 2 cores)")
+    b.add_argument("--repeats", type=int, help="interleaved repeats per measurement (default 5)")
+    b.add_argument("--models", help="comma-separated subset of lif,adex,izhikevich,"
+                   "hodgkin_huxley")
+    b.add_argument("--workdir", metavar="DIR", help="where standalone projects are built")
+    b.add_argument("--json", metavar="FILE", help="write all results as JSON")
+    b.add_argument("--plot", metavar="FILE", help="write the updates/s vs N figure")
+    b.add_argument("--markdown", metavar="FILE", help="write the result tables as Markdown")
+    d = sub.add_parser("build", help="generate and compile a standalone project "
+                       "(cpp_standalone or brian2cuda's cuda_standalone)",
+                       description="Generate a Brian2 standalone project with one group per "
+                       "model and compile it. cuda_standalone compiles with nvcc for sm_90 "
+                       "and needs no GPU with --compile-only.")
+    d.add_argument("models", nargs="+", metavar="MODEL", help="model id(s)")
+    d.add_argument("--target", required=True, choices=["cpp_standalone", "cuda_standalone"])
+    d.add_argument("--compile-only", action="store_true",
+                   help="generate and compile, do not run the binary")
+    d.add_argument("--directory", metavar="DIR", help="project directory (default: temporary)")
+    d.add_argument("-N", type=int, default=100, help="neurons per model (default 100)")
+    d.add_argument("--duration", default="10 ms", help="simulated time (default '10 ms')")
+
+
+def _cmd_bench(args) -> int:
+    from . import bench
+
+    models = [m.strip() for m in args.models.split(",")] if args.models else None
+    if args.repeats is not None and args.repeats < 1:
+        raise _UsageError(f"--repeats: found {args.repeats}, expected >= 1")
+    cfg = bench.config(quick=args.quick, repeats=args.repeats, models=models,
+                       workdir=args.workdir)
+    res = bench.run(cfg)
+    print(bench.markdown(res))
+    if args.json:
+        print(f"json: {bench.save_json(res, args.json)}")
+    if args.markdown:
+        print(f"markdown: {bench.write_markdown(res, args.markdown)}")
+    if args.plot:
+        print(f"figure: {bench.plot(res, args.plot)}")
+    return 0
+
+
+def _cmd_build(args) -> int:
+    from .build import build
+
+    r = build(args.models, target=args.target, directory=args.directory, N=args.N,
+              duration=args.duration, compile=True, run=not args.compile_only)
+    print(f"{r.target} project for {', '.join(r.models)} in {r.directory}: generated in "
+          f"{r.generate_seconds:.1f} s, compiled in {r.compile_seconds:.1f} s"
+          + (f", ran in {r.run_seconds:.2f} s, spikes {r.spikes}" if r.run_seconds else ""))
+    print(f"binary: {r.binary}")
+    return 0
 
 
 def _common(p):
@@ -135,7 +201,8 @@ def main(argv=None) -> int:
 
             return run_hw(args.command, args)
         return {"list": _cmd_list, "docs": _cmd_docs, "show": _cmd_show, "run": _cmd_run,
-                "crosscheck": _cmd_crosscheck}[args.command](args)
+                "crosscheck": _cmd_crosscheck, "bench": _cmd_bench,
+                "build": _cmd_build}[args.command](args)
     except _UsageError as exc:
         print(f"neuroplug: error: {exc}", file=sys.stderr)
         return 2

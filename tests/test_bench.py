@@ -1,0 +1,165 @@
+"""``neuroplug bench`` and ``neuroplug build``: cheap versions of what the benchmark measures.
+
+The benchmark numbers themselves live in docs/benchmarks.md; these tests check that the
+measurements exist and mean what they say: the library generates the same standalone
+code as the hand-written model, the bench writes every field the docs need, the
+Python-loop baseline simulates the same neuron, and brian2cuda projects compile.
+"""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from neuroplug import bench
+from neuroplug.build import build, cuda_available
+from neuroplug.cli import main
+
+REQUIRE_CUDA = os.environ.get("NEUROPLUG_REQUIRE_CUDA") == "1"
+
+
+@pytest.mark.parametrize("model_id", bench.MODELS)
+def test_standalone_code_identical_to_hand_written(model_id):
+    """The library class generates the hand-written model's cpp_standalone code objects."""
+    lib = bench.standalone_code(model_id, "library")
+    hand = bench.standalone_code(model_id, "hand")
+    assert "GROUP_stateupdater" in lib and "GROUP_spike_thresholder" in lib
+    assert sorted(lib) == sorted(hand)
+    for kind in lib:
+        assert lib[kind] == hand[kind], f"{model_id}: {kind} differs"
+
+
+def test_code_identity_detects_a_difference(monkeypatch):
+    """The identity check can fail: a hand-written LIF with another threshold differs."""
+    changed = dict(bench.HAND_WRITTEN["lif"], threshold="v >= V_th")
+    monkeypatch.setitem(bench.HAND_WRITTEN, "lif", changed)
+    r = bench.code_identity("lif")
+    assert not r["identical"]
+    assert r["per_object"]["GROUP_spike_thresholder"] is False
+
+
+def test_python_loop_baseline_simulates_the_library_lif():
+    """The seed-style per-neuron step() loop is the same LIF: same spike count as Brian2."""
+    import brian2 as b2
+
+    from neuroplug.brian2 import group
+
+    drive = bench._drive("lif", 3)
+    G = group("lif", 3, dt=0.1 * b2.ms)
+    G.I = drive * b2.amp
+    S = b2.SpikeMonitor(G)
+    b2.Network(G, S).run(200 * b2.ms, namespace={})
+    neurons = [bench.SeedStyleLIF() for _ in range(3)]
+    counts = [sum(n.step(float(x)) for _ in range(2000)) for n, x in zip(neurons, drive)]
+    assert min(counts) > 0
+    assert counts == list(S.count)
+
+
+@pytest.mark.standalone
+def test_bench_tiny_run_writes_every_field(tmp_path):
+    """A tiny bench (all sections, 2 repeats) gives the JSON, Markdown and figure."""
+    cfg = bench.config(quick=True, repeats=2, models=["lif"], workdir=tmp_path / "work")
+    cfg.sizes = {"lif": [100, 400]}
+    cfg.duration, cfg.numpy_duration, cfg.network_duration = 0.005, 0.002, 0.005
+    cfg.compare_n, cfg.threads, cfg.loop_n, cfg.loop_steps = 100, (1,), 10, 10
+    res = bench.run(cfg, progress=False)
+    bench.save_json(res, tmp_path / "b.json")
+    bench.write_markdown(res, tmp_path / "b.md")
+    bench.plot(res, tmp_path / "b.png")
+    data = json.loads((tmp_path / "b.json").read_text())
+    assert data["copy_bandwidth_gbs"] > 0
+    backends = {e["backend"] for e in data["uncoupled"]}
+    assert backends == {"brian2 cpp_standalone 1t", "brainpy float64", "brian2 numpy"}
+    for e in data["uncoupled"]:
+        assert len(e["seconds"]) == 2 and e["min_s"] > 0 and e["updates_per_s"] > 0
+        assert e["setup_s"] > 0 and e["bytes_per_update"] > 0 and e["traffic_gbs"] > 0
+        assert e["peak_rss_mb"] > 0
+    kinds = {(c["kind"], c["backend"]) for c in data["comparisons"]}
+    assert kinds == {("brian2_vs_hand", "numpy"), ("brian2_vs_hand", "cython"),
+                     ("brian2_vs_hand", "cpp_standalone 1t"),
+                     ("brainpy_vs_builtin", "brainpy float64")}
+    for c in data["comparisons"]:
+        assert c["ratio"] > 0 and c["ratio_min"] <= c["ratio_median"] <= c["ratio_max"]
+    assert data["code_identity"][0]["identical"] is True
+    loop = data["python_loop"]
+    assert set(loop["speedup"]) == {"brian2 numpy", "brainpy float64",
+                                    "brian2 cpp_standalone 1t"}
+    (coba,) = data["networks"]
+    assert coba["network"] == "coba" and coba["spikes"] > 0 and coba["s_per_bio_s"] > 0
+    assert {t["target"].split(" ")[0] for t in data["targets"]} >= {"LIF", "COBA", "Brian2"}
+    md = (tmp_path / "b.md").read_text()
+    assert "| lif | 4e+02 | brian2 cpp_standalone 1t |" in md
+    assert (tmp_path / "b.png").stat().st_size > 1000
+
+
+def test_bench_cli_rejects_bad_arguments(capsys):
+    assert main(["bench", "--repeats", "0"]) == 2
+    assert "--repeats" in capsys.readouterr().err
+    assert main(["bench", "--models", "lif,nope"]) == 2
+    assert "nope" in capsys.readouterr().err
+    assert main(["build", "lif", "--target", "gpu"]) == 2
+    assert main(["build", "no_such_model", "--target", "cpp_standalone"]) == 2
+    assert "no_such_model" in capsys.readouterr().err
+
+
+@pytest.mark.standalone
+def test_build_cpp_standalone_runs(tmp_path, capsys):
+    """``neuroplug build lif --target cpp_standalone`` compiles and runs; neurons spike."""
+    r = build("lif", "cpp_standalone", directory=tmp_path / "p", N=20, duration="50 ms",
+              run=True)
+    assert r.binary.exists() and r.compile_seconds > 0
+    assert r.spikes["lif"] > 0
+
+
+@pytest.mark.standalone
+def test_build_cuda_standalone_compile_only(tmp_path, capsys):
+    """brian2cuda generates and nvcc-compiles lif and hodgkin_huxley (sm_90) without a GPU."""
+    reason = cuda_available()
+    if reason:
+        if REQUIRE_CUDA:
+            pytest.fail(f"NEUROPLUG_REQUIRE_CUDA=1 but {reason}")
+        pytest.skip(reason)
+    d = tmp_path / "cuda"
+    code = main(["build", "lif", "hodgkin_huxley", "--target", "cuda_standalone",
+                 "--compile-only", "--directory", str(d)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert (d / "main").exists() and os.access(d / "main", os.X_OK)
+    cu = sorted(p.name for p in (d / "code_objects").glob("*.cu"))
+    for model_id in ("lif", "hodgkin_huxley"):
+        assert any(n.startswith(f"{model_id}_group_stateupdater") for n in cu), cu
+    assert "-arch=sm_90" in (d / "makefile").read_text()
+    assert "compiled in" in out
+
+
+def test_cuda_preferences_are_restored():
+    """The CUDA build settings are scoped: Brian2's C++ flags are unchanged afterwards."""
+    if cuda_available():
+        pytest.skip(cuda_available())
+    from brian2 import prefs
+
+    from neuroplug.build import cuda_preferences
+
+    before = list(prefs["codegen.cpp.extra_compile_args_gcc"])
+    with cuda_preferences():
+        assert "-std=c++17" in prefs["codegen.cpp.extra_compile_args_gcc"]
+    assert prefs["codegen.cpp.extra_compile_args_gcc"] == before
+
+
+def test_copy_bandwidth_and_traffic_estimate():
+    assert bench.copy_bandwidth(nbytes=8 * 2**20, repeats=2) > 0.1
+    # lif: v read+write (16), I read (8), lastspike (8) + not_refractory (2)
+    assert bench.bytes_per_update("lif") == 34
+    assert bench.bytes_per_update("hodgkin_huxley") == 16 * 4 + 8 + 10
+    assert np.isclose(bench.TARGETS["brian2_hand_ratio"], 0.03)
+
+
+def test_nvcc_needed_message():
+    """Without nvcc the reason names it (this is what the CUDA test skips with)."""
+    path = os.environ.get("PATH", "")
+    try:
+        os.environ["PATH"] = ""
+        assert "nvcc" in cuda_available()
+    finally:
+        os.environ["PATH"] = path
