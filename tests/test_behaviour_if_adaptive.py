@@ -44,3 +44,71 @@ def test_alif_spike_frequency_adaptation():
     (flat,), _ = _run("alif", [500 * b2.pA], 0.5 * b2.second, beta=0 * b2.mV)
     flat_isi = np.diff(flat)
     assert np.ptp(flat_isi) < 0.2e-3
+
+
+def _onset_and_steady_rates(train):
+    isi = np.diff(train)
+    return 1.0 / isi[0], 1.0 / np.mean(isi[-5:])
+
+
+def test_sfa_onset_and_steady_state_fi_curves():
+    """Adaptation current (Benda & Herz 2003, Sect. 2-3 and Fig. 1: onset f-I curve
+    f_0(I) above the steady-state curve f_inf(I), which is flatter; the rate decays
+    from f_0 to f_inf with an effective time constant shorter than the adaptation
+    time constant, tau_eff < tau_w)."""
+    amps = [300 * b2.pA, 450 * b2.pA, 600 * b2.pA]
+    trains, _ = _run("sfa", amps, 1 * b2.second)
+    f0, finf = np.array([_onset_and_steady_rates(t) for t in trains]).T
+    assert np.all(finf < 0.8 * f0), (f0, finf)
+    slope0 = np.polyfit([300, 450, 600], f0, 1)[0]
+    slope_inf = np.polyfit([300, 450, 600], finf, 1)[0]
+    assert 0 < slope_inf < slope0, (slope0, slope_inf)
+    # effective time constant of the rate decay at 450 pA
+    t = trains[1]
+    rate = 1.0 / np.diff(t)
+    excess = rate - finf[1]
+    keep = excess > 0.1 * excess[0]
+    tau_eff = -1.0 / np.polyfit(t[1:][keep], np.log(excess[keep]), 1)[0]
+    assert 0.005 < tau_eff < 0.100, tau_eff  # tau_w = 100 ms
+
+
+def test_benda_herz_rate_follows_the_universal_model():
+    """Benda & Herz (2003), Sect. 4 (step response of the universal model, their
+    Fig. 5-type exponential decay): after a step the rate decays from f_0(I) to
+    f_inf = f_0/(1 + gamma*k_0) with tau_eff = tau_A/(1 + gamma*k_0). The spike times
+    must sit where the analytic phase integral reaches whole cycles."""
+    k0, ith, gamma, tau = 0.5e12, 100e-12, 2e-12, 0.1  # SI defaults of the model
+    amps = [300e-12, 500e-12]
+    trains, _ = _run("benda_herz", [a * b2.amp for a in amps], 0.6 * b2.second)
+    for amp, train in zip(amps, trains):
+        f0 = k0 * (amp - ith)
+        finf = f0 / (1 + gamma * k0)
+        tau_eff = tau / (1 + gamma * k0)
+        phase = finf * train + (f0 - finf) * tau_eff * (1 - np.exp(-train / tau_eff))
+        assert len(train) > 20
+        np.testing.assert_allclose(phase, np.arange(1, len(train) + 1), atol=0.05)
+
+
+def test_eprop_alif_threshold_adaptation_follows_the_paper_map():
+    """Bellec et al. (2020), Methods (ALIF neuron: A_t = v_th + beta*a_t,
+    a_{t+1} = rho*a_t + z_t, v_{t+1} = alpha*v_t + I_{t+1} - z_t*v_th): after one
+    spike the threshold excess decays as beta*rho**k and the reset subtracts v_th in
+    the step after the spike; under constant drive the ISIs lengthen (Fig. 1-type
+    adaptation that gives the LSNN its working memory)."""
+    dt = 1 * b2.ms
+    grp = nb2.group("eprop_alif", 1, dt=dt)
+    mon = b2.StateMonitor(grp, ["v", "a"], record=True, when="end")
+    net = b2.Network(grp, mon)
+    grp.I = 1.0
+    net.run(dt)
+    grp.I = 0.0
+    net.run(30 * dt)
+    v, a = mon.v[0], mon.a[0]
+    alpha, rho = np.exp(-1 / 20), np.exp(-1 / 2000)
+    assert v[0] == pytest.approx(1.0)  # spiked in step 0 (v > 0.6)
+    np.testing.assert_allclose(v[1], alpha * 1.0 - 0.6, rtol=1e-12)
+    np.testing.assert_allclose(a[1:], rho ** np.arange(30), rtol=1e-12)
+    # constant drive: the adaptive threshold stretches the inter-spike intervals
+    (train,), _ = _run("eprop_alif", [0.1], 2 * b2.second, dt=dt, tau_a=200 * b2.ms)
+    isi = np.diff(train)
+    assert len(isi) > 5 and isi[-1] > 2 * isi[0], isi
