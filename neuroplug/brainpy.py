@@ -163,7 +163,7 @@ _FUNCTIONS = {
 }
 
 _ASSIGN = re.compile(r"^(\w+)\s*(=|\+=|-=|\*=|/=|\*\*=|//=|%=)")
-_COMPARISON = re.compile(r"^\(?\s*(\w+)\s*(>=|>)\s*(.+?)\s*\)?$")
+_COMPARISON = re.compile(r"^(\w+)\s*(>=|>)\s*(.+?)$")
 
 
 class _Program:
@@ -184,8 +184,11 @@ class _Program:
             t for t in dict.fromkeys(_ASSIGN.match(line).group(1)
                                      for line in code.reset.splitlines() if _ASSIGN.match(line))
             if t in m.state)
-        self.uses_random = "randn(" in code.stateupdate or "rand(" in code.stateupdate \
-            or "randn(" in code.update or "rand(" in code.update
+        # random numbers may appear in the state update, the map step, the threshold
+        # (e.g. escape noise) and the reset
+        self.uses_random = any(f in (part or "") for f in ("rand(", "randn(")
+                               for part in (code.stateupdate, code.update, code.threshold,
+                                            code.reset))
         # surrogate: distance of the spike variable to its threshold
         self.spike_var, self.threshold_rhs = _spike_clause(m)
         surrogate_var = self.spike_var
@@ -224,11 +227,24 @@ def _spike_clause(m: Model, names=None):
         return None, None
     names = m.state if names is None else names
     for clause in re.split(r"\band\b", m.threshold):
-        match = _COMPARISON.match(clause.strip())
+        match = _COMPARISON.match(_strip_parentheses(clause.strip()))
         if match and match.group(1) in names and (
                 m.spike_variable is None or match.group(1) == m.spike_variable):
             return match.group(1), match.group(3)
     return None, None
+
+
+def _strip_parentheses(text: str) -> str:
+    """``(a > b)`` -> ``a > b``; only parentheses that enclose the whole text."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(text) - 1:
+                return text  # the first '(' closes before the end: not enclosing
+        text = text[1:-1].strip()
+    return text
 
 
 def _reset_value(m: Model, var: str):
@@ -428,9 +444,17 @@ class LibraryNeuron(_bp.Neuron):
             delta = self.sum_delta_inputs(zero)
             ns[target] = ns[target] + to_si(delta, unit, "delta inputs")
 
+        drawn = {"rand": [], "randn": []}  # numbers drawn by the threshold, see below
         if prog.uses_random:
-            ns["randn"] = lambda _idx: brainstate.random.normal(size=shape, dtype=self.dtype)
-            ns["rand"] = lambda _idx: brainstate.random.uniform(size=shape, dtype=self.dtype)
+            def sampler(kind, draw):
+                def sample(*_idx):
+                    value = draw(size=shape, dtype=self.dtype)
+                    drawn[kind].append(value)
+                    return value
+                return sample
+
+            ns["randn"] = sampler("randn", brainstate.random.normal)
+            ns["rand"] = sampler("rand", brainstate.random.uniform)
 
         # state update (Brian2 'groups' slot), then the map step for discrete models
         exec(prog.stateupdate, ns)  # noqa: S102 - Brian2-generated code
@@ -438,11 +462,22 @@ class LibraryNeuron(_bp.Neuron):
 
         # threshold
         if prog.threshold is not None:
+            for values in drawn.values():
+                values.clear()
             exec(prog.threshold, ns)  # noqa: S102
             cond = jnp.broadcast_to(jnp.asarray(ns["_cond"]), shape)
             hard = cond.astype(self.dtype)
             if prog.distance is not None:
-                surrogate = self.spk_fun(eval(prog.distance, ns))  # noqa: S307
+                dns = ns
+                if prog.uses_random:
+                    # the surrogate distance reuses the threshold's random numbers, in
+                    # the order drawn (fresh ones only if it needs more)
+                    dns = dict(ns)
+                    for kind in drawn:
+                        replay = iter(list(drawn[kind]))
+                        fresh = ns[kind]
+                        dns[kind] = _replayer(replay, fresh)
+                surrogate = self.spk_fun(eval(prog.distance, dns))  # noqa: S307
                 if prog.has_refractory:  # no gradient through a refractory neuron
                     surrogate = surrogate * ns["not_refractory"]
                 spk = jax.lax.stop_gradient(hard - surrogate) + surrogate
@@ -477,6 +512,14 @@ class LibraryNeuron(_bp.Neuron):
         self.step_index.value = n + 1
         self.spike.value = spk
         return spk
+
+
+def _replayer(replay, fresh):
+    """A random-number function returning recorded values first, then fresh ones."""
+    def sample(*idx):
+        value = next(replay, None)
+        return fresh(*idx) if value is None else value
+    return sample
 
 
 def _resolve_dtype(dtype):

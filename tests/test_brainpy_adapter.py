@@ -203,3 +203,22 @@ def test_primary_input_by_name_equals_positional():
         assert float(a.v.value.to_decimal(u.mV)[0]) > -70.0
         with pytest.raises(neuroplug.ParameterError, match="twice"):
             a.update(1 * u.nA, I=1 * u.nA)
+
+
+def test_random_numbers_in_the_threshold_reach_the_surrogate():
+    """A threshold with rand() (escape noise): the surrogate distance is evaluated with
+    the same random numbers as the threshold, so it is positive exactly on spikes."""
+    seen = []
+
+    def spk_fun(x):
+        seen.append(x)
+        return braintools.surrogate.Sigmoid()(x)
+
+    with brainstate.environ.context(dt=0.1 * u.ms):
+        brainstate.random.seed(0)
+        layer = nbp.neuron_class("escape_rate")(500, spk_fun=spk_fun)
+        layer.init_state()
+        layer.v.value = -49 * u.mV * jnp.ones(500)  # above theta: some fire
+        spikes = np.asarray(layer.update(0 * u.nA))
+    assert 0 < spikes.sum() < 500
+    np.testing.assert_array_equal(np.asarray(seen[-1]) > 0, spikes > 0)
