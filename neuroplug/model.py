@@ -28,6 +28,12 @@ _CLASS_NAMES = {
     "adex": "AdEx",
     "stochastic_lif": "StochasticLIF",
     "hodgkin_huxley": "HodgkinHuxley",
+    "expif": "ExpIF",
+    "adqif": "AdQIF",
+    "mckean": "McKean",
+    "wererabbit": "WereRabbit",
+    "fitzhugh_nagumo": "FitzHughNagumo",
+    "fitzhugh_rinzel": "FitzHughRinzel",
 }
 
 
@@ -38,7 +44,9 @@ def class_name(model_id: str) -> str:
     parts = []
     for part in model_id.split("_"):
         upper = part.upper()
-        parts.append(upper if upper in {"LIF", "IF", "HH", "QIF", "FHN", "GLIF", "MAT", "RS"}
+        parts.append(upper if upper in {"LIF", "IF", "HH", "QIF", "FHN", "GLIF", "MAT", "RS",
+                                        "IAF", "ALIF", "NLIF", "PLIF", "KLIF", "CLIF", "ILIF",
+                                        "SLIF", "IQIF", "SFA", "TC", "FS"}
                      else part[:1].upper() + part[1:])
     return "".join(parts)
 

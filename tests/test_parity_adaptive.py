@@ -36,7 +36,7 @@ def _run_pair(spk_reset, n_steps=2000, beta=None, scale=1.0):
     builtin = brainpy.state.ALIF(len(AMPLITUDES), spk_fun=surrogate, spk_reset=spk_reset,
                                  V_initializer=braintools.init.Constant(0.0 * u.mV),
                                  **params)
-    ours = nbp.Alif(len(AMPLITUDES), spk_fun=surrogate, spk_reset=spk_reset,
+    ours = nbp.ALIF(len(AMPLITUDES), spk_fun=surrogate, spk_reset=spk_reset,
                     dtype="float64", **params)
     builtin.init_state()
     ours.init_state()
