@@ -1,0 +1,60 @@
+"""Published behaviour of the conductance-based models, second batch (catalog section B).
+
+Each test drives the BrainPy layer of a library model (the same generated update as
+Brian2, see docs/semantics.md) with step currents under ``for_loop`` and checks one
+feature the model's reference reports. The bounds are the published qualitative
+features with margins; the measured values are quoted in the docstrings.
+"""
+
+import brainstate
+import jax.numpy as jnp
+import numpy as np
+import saiunit as u
+
+import neuroplug.brainpy as nbp
+
+UA_CM2 = 1e-2  # 1 uA/cm**2 in A/m**2
+MS_CM2 = 10 * u.siemens / u.meter ** 2
+
+
+def _spike_times(model_id, stim, unit, dt_ms, **overrides):
+    """Spike times (ms) per neuron for a (steps x N) stimulus given in ``unit``."""
+    with nbp.precision("float64"), brainstate.environ.context(dt=dt_ms * u.ms):
+        layer = nbp.neuron_class(model_id)(stim.shape[1], **overrides)
+        layer.init_state()
+        spk = brainstate.transform.for_loop(lambda x: layer.update(x * unit),
+                                            jnp.asarray(stim))
+    spk = np.asarray(spk)
+    return [np.nonzero(spk[:, i] > 0.5)[0] * dt_ms for i in range(stim.shape[1])]
+
+
+def _steps(amps, dt_ms, duration_ms, onset_ms=0.0):
+    stim = np.zeros((int(round(duration_ms / dt_ms)), len(amps)))
+    stim[int(round(onset_ms / dt_ms)):] = amps
+    return stim
+
+
+def _steady_rate(times_ms):
+    """Rate (Hz) from the last inter-spike interval; 0 without two spikes."""
+    return 1e3 / np.diff(times_ms)[-1] if len(times_ms) > 1 else 0.0
+
+
+def test_gutkin_ermentrout_type_I_and_type_II_onset():
+    """Gutkin & Ermentrout (1998), type I vs type II membranes and their f-I
+    curves (figure number not verified by us; Ermentrout 1998 for the
+    M-current): without I_M the Traub cell starts
+    firing at arbitrarily low rates (saddle-node on invariant circle), with a
+    subthreshold M-current (g_M = 1.5 mS/cm^2) firing starts abruptly at a non-zero
+    rate (Hopf). Measured: type I 0.1 uA/cm^2 silent, 0.13 -> 5 Hz; type II 2.9
+    silent, 3.25 -> 21 Hz, 3.5 -> 26 Hz, 5 -> 38 Hz."""
+    amps = [0.1, 0.13, 2.9, 3.25, 3.5, 5.0]
+    g_m = np.array([0, 0, 1.5, 1.5, 1.5, 1.5]) * MS_CM2
+    sp = _spike_times("gutkin_ermentrout", _steps(amps, 0.01, 1000) * UA_CM2,
+                      u.amp / u.meter ** 2, 0.01, g_M=g_m)
+    rates = [_steady_rate(s) for s in sp]
+    # type I: silent just below rheobase, very low rate just above it
+    assert rates[0] == 0 and 0 < rates[1] < 8
+    # type II: silent below onset, every firing rate above onset well away from 0
+    assert rates[2] == 0
+    assert min(rates[3:]) > 15
+    assert rates[3] < rates[4] < rates[5]
