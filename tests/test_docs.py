@@ -43,10 +43,10 @@ def test_model_page_shows_what_the_file_says():
 
 def test_docs_command_writes_into_a_checkout(tmp_path, capsys):
     (tmp_path / "equations").mkdir()
-    (tmp_path / "README.md").write_text(f"intro\n{catalog.README_START}\nold\n{catalog.README_END}\nend\n")
+    (tmp_path / "README.md").write_text(f"intro\n{catalog.README_START}\nSTALE-BLOCK-TEXT\n{catalog.README_END}\nend\n")
     assert main(["docs", "--root", str(tmp_path)]) == 0
     readme = (tmp_path / "README.md").read_text()
-    assert readme.startswith("intro\n") and readme.endswith("\nend\n") and "old" not in readme
+    assert readme.startswith("intro\n") and readme.endswith("\nend\n") and "STALE-BLOCK-TEXT" not in readme
     assert (tmp_path / "docs" / "catalog" / "lif.md").is_file()
     assert main(["docs", "--root", str(tmp_path)]) == 0
     assert capsys.readouterr().out.rstrip().endswith("0 file(s) changed")
