@@ -95,7 +95,7 @@ def test_generated_code_equals_hand_written(model_id):
     m = neuroplug.model(model_id)
     lib = nb2.group(model_id, 10, name="libgroup")
     args = nb2.group_arguments(model_id, 10)
-    hand = b2.NeuronGroup(10, args.equations, threshold=m.threshold, reset=m.reset,
+    hand = b2.NeuronGroup(10, args.equations, threshold=m.threshold, reset=m.reset or None,
                           refractory=args.refractory or False, method=m.method,
                           namespace=dict(args.namespace), name="handgroup")
     a = _normalised_code(lib)

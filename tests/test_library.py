@@ -85,11 +85,24 @@ def test_saiunit_overrides_are_converted():
     assert float(v["C_m"]) == pytest.approx(5e-10)
 
 
-def test_wheel_ships_equations(tmp_path):
-    """`pip install .` must carry equations/ inside the package (hatch force-include)."""
+def test_wheel_ships_equations_and_rtl():
+    """`pip install .` must carry equations/ and hw/ inside the package (hatch force-include)."""
+    import importlib.metadata
     import tomllib
     from pathlib import Path
 
-    cfg = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    root = Path(__file__).parents[1]
+    cfg = tomllib.loads((root / "pyproject.toml").read_text())
     include = cfg["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert include == {"equations": "neuroplug/equations"}
+    assert include == {"equations": "neuroplug/equations",
+                       "hw/rtl": "neuroplug/hw/rtl", "hw/tb": "neuroplug/hw/tb"}
+    for source in include:
+        assert any((root / source).iterdir()), f"{source}/ is empty"
+    try:
+        shipped = {str(f) for f in importlib.metadata.files("neuroplug") or ()}
+    except importlib.metadata.PackageNotFoundError:
+        return  # not installed here; CI installs it with `pip install .` and checks below
+    if any(f.startswith("neuroplug/") for f in shipped):  # a real install, not an editable one
+        models = {p.name for p in (root / "equations").glob("*.toml")}
+        assert {f"neuroplug/equations/{name}" for name in models} <= shipped
+        assert any(f.startswith("neuroplug/hw/rtl/") and f.endswith(".v") for f in shipped)
