@@ -169,8 +169,8 @@ _COMPARISON = re.compile(r"^(\w+)\s*(>=|>)\s*(.+?)$")
 class _Program:
     """Compiled step of one model and method."""
 
-    def __init__(self, m: Model, method: str):
-        code: NumpyCode = numpy_code(m, method)
+    def __init__(self, m: Model, method: str, refractory: bool = True):
+        code: NumpyCode = numpy_code(m, method, refractory=refractory)
         self.model = m
         self.method = method
         self.has_refractory = code.has_refractory
@@ -256,14 +256,36 @@ def _reset_value(m: Model, var: str):
 
 
 @lru_cache(maxsize=256)
-def _program(model_id: str, sha256: str, method: str) -> _Program:
-    return _Program(_get_model(model_id), method)
+def _program(model_id: str, sha256: str, method: str, refractory: bool) -> _Program:
+    return _Program(_get_model(model_id), method, refractory)
 
 
-def _get_program(m: Model, method: str) -> _Program:
+def _get_program(m: Model, method: str, refractory: bool = True) -> _Program:
     if is_library_model(m):
-        return _program(m.id, m.sha256, method)
-    return _Program(m, method)
+        return _program(m.id, m.sha256, method, refractory)
+    return _Program(m, method, refractory)
+
+
+def _zero_refractory_period(m: Model, values: dict) -> bool:
+    """True when the refractory period is a parameter or literal that is 0 for every neuron.
+
+    Refractoriness of length 0 never holds a neuron (``timestep(t - lastspike) >= 0``), so
+    the step can be generated without it: same results, fewer arrays read and written.
+    """
+    if m.refractory is None:
+        return False
+    text = m.refractory.strip()
+    if text in values:
+        value = values[text]
+    else:
+        try:
+            value = parse_quantity(text)
+        except ValueError:
+            return False  # a condition or an expression: keep Brian2's bookkeeping
+    try:
+        return bool(np.all(np.asarray(value, dtype=float) == 0))
+    except (TypeError, ValueError):
+        return False
 
 
 # ----------------------------------------------------------------------------------
@@ -325,12 +347,12 @@ class LibraryNeuron(_bp.Neuron):
         self.preset = preset
         self.detach_reset = bool(detach_reset)
         self.dtype = _resolve_dtype(dtype)
-        self._program = _get_program(m, method)
+        values = m.parameter_values(preset, **{k: _to_brian2(v) for k, v in overrides.items()})
+        self._program = _get_program(m, method, not _zero_refractory_period(m, values))
         if spk_reset == "soft" and (self._program.spike_var is None or
                                     _reset_value(m, self._program.spike_var) is None):
             raise ParameterError("soft reset needs a threshold 'VAR > EXPR' and a reset "
                                  "'VAR = EXPR'", model=m.id, source=m.source, field="spk_reset")
-        values = m.parameter_values(preset, **{k: _to_brian2(v) for k, v in overrides.items()})
         self._initial = initial_values(m, values)
         self.params = {k: to_saiunit(v, self.dtype) for k, v in values.items()}
         self._param_units = {k: _si_unit(get_dimensions(v)) for k, v in values.items()}

@@ -17,6 +17,7 @@ and method, which :mod:`neuroplug.brainpy` executes with ``jax.numpy``.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import sys
 from dataclasses import dataclass, field
@@ -228,6 +229,18 @@ def _runtime_device():
         dev_module.active_device = old
 
 
+@contextlib.contextmanager
+def _quiet_no_refractory():
+    """Silence Brian2's "unless refractory but no refractory keyword" warning (intended)."""
+    logger = logging.getLogger("brian2.groups.neurongroup.no_refractory")
+    old = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = old
+
+
 @dataclass(frozen=True)
 class NumpyCode:
     """Brian2-generated numpy code for one model and method.
@@ -276,18 +289,19 @@ def _clean(code: str, owner: str, *, stop_at: str | None = None) -> str:
 
 
 @lru_cache(maxsize=256)
-def _numpy_code_cached(model_id: str, sha256: str, method: str) -> NumpyCode:
-    return _generate(_get_model(model_id), method)
+def _numpy_code_cached(model_id: str, sha256: str, method: str, refractory: bool) -> NumpyCode:
+    return _generate(_get_model(model_id), method, refractory)
 
 
-def _generate(m: Model, method: str) -> NumpyCode:
+def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:
     from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
     from brian2.core.variables import Constant
 
     args = group_arguments(m, 1, None, method)
-    with _runtime_device():
+    refractory = args.refractory if with_refractory else False
+    with _runtime_device(), _quiet_no_refractory():
         grp = NeuronGroup(1, model=args.equations, threshold=args.threshold, reset=args.reset,
-                          refractory=args.refractory, method=args.method,
+                          refractory=refractory, method=args.method,
                           namespace=args.namespace, codeobj_class=NumpyCodeObject,
                           name="npgroup*")
         grp._network = "neuroplug-codegen"  # never run: silence Brian2's unused-object warning
@@ -319,11 +333,11 @@ def _generate(m: Model, method: str) -> NumpyCode:
                     constants[name] = var.value
     return NumpyCode(stateupdate=texts.get("stateupdate", ""), threshold=texts.get("threshold", ""),
                      reset=texts.get("reset", ""), update=texts.get("update", ""),
-                     constants=constants, has_refractory=args.refractory is not False,
+                     constants=constants, has_refractory=refractory is not False,
                      state_names=tuple(m.state))
 
 
-def numpy_code(model, method: str | None = None) -> NumpyCode:
+def numpy_code(model, method: str | None = None, *, refractory: bool = True) -> NumpyCode:
     """Vectorised numpy code Brian2 generates for ``model`` integrated with ``method``.
 
     The statements read and write named arrays (state variables, ``t``, ``dt``,
@@ -331,12 +345,16 @@ def numpy_code(model, method: str | None = None) -> NumpyCode:
     removed.  This is Brian2's own state updater, loop-invariant optimisation and
     refractoriness handling, so another executor of these statements performs the
     same arithmetic as Brian2's numpy target.
+
+    ``refractory=False`` generates the code of the same group without refractoriness
+    (``refractory=False`` in Brian2): the same arithmetic when the refractory period is
+    zero, since ``timestep(t - lastspike) >= 0`` always holds.
     """
     m = _get_model(model)
     method = method or m.method
     if is_library_model(m):
-        return _numpy_code_cached(m.id, m.sha256, method)
-    return _generate(m, method)
+        return _numpy_code_cached(m.id, m.sha256, method, bool(refractory))
+    return _generate(m, method, bool(refractory))
 
 
 def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefinitionError:

@@ -222,3 +222,26 @@ def test_random_numbers_in_the_threshold_reach_the_surrogate():
         spikes = np.asarray(layer.update(0 * u.nA))
     assert 0 < spikes.sum() < 500
     np.testing.assert_array_equal(np.asarray(seen[-1]) > 0, spikes > 0)
+
+
+def test_zero_refractory_period_drops_the_bookkeeping_with_the_same_result():
+    """t_ref = 0 generates the step without refractoriness: fewer arrays, same numbers."""
+    LIF = nbp.neuron_class("lif")
+    assert LIF(4)._program.has_refractory
+    assert LIF(4, t_ref=np.array([0.0, 0.0, 2.0, 0.0]) * u.ms)._program.has_refractory
+    fast = LIF(4, preset="no_refractory", dtype="float32")
+    assert not fast._program.has_refractory
+    slow = LIF(4, preset="no_refractory", dtype="float32")
+    slow._program = nbp._get_program(slow.neuroplug_model, slow.method, True)
+    assert slow._program.has_refractory
+    drive = jnp.array([300.0, 500.0, 700.0, 900.0]) * u.pA
+    traces = []
+    for layer in (fast, slow):
+        layer.init_state()
+        with brainstate.environ.context(dt=0.1 * u.ms):
+            spikes, v = brainstate.transform.for_loop(
+                lambda i: (layer.update(drive), layer.v.value.to_decimal(u.mV)), jnp.arange(2000))
+        traces.append((np.asarray(spikes), np.asarray(v)))
+    assert traces[0][0].sum() > 20  # several spikes per neuron
+    np.testing.assert_array_equal(traces[0][0], traces[1][0])
+    np.testing.assert_array_equal(traces[0][1], traces[1][1])
