@@ -17,6 +17,7 @@ the cuRAND headers and library of the ``nvidia-curand`` wheel.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import time
@@ -129,6 +130,11 @@ def standalone_device(target: str, directory, threads: int = 1):
         raise ParameterError(f"found target {target!r}, expected one of {list(TARGETS)}")
     old_threads = b2.prefs.devices.cpp_standalone.openmp_threads
     b2.prefs.devices.cpp_standalone.openmp_threads = 0 if threads <= 1 else int(threads)
+    old_make = list(b2.prefs.devices.cpp_standalone.extra_make_args_unix)
+    if old_make == ["-j"]:
+        # Brian2's default starts one compiler per source file at once: with a large
+        # project that is hundreds of cc1plus processes (gigabytes each) on a 2-core machine
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
     stack = contextlib.ExitStack()
     try:
         if target == "cuda_standalone":
@@ -139,6 +145,7 @@ def standalone_device(target: str, directory, threads: int = 1):
         yield b2.device
     finally:
         b2.prefs.devices.cpp_standalone.openmp_threads = old_threads
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = old_make
         b2.device.reinit()
         b2.set_device("runtime")
         stack.close()

@@ -133,8 +133,9 @@ def test_ei_network_runtime(target):
 @pytest.mark.standalone
 def test_ei_network_and_every_model_cpp_standalone(tmp_path):
     """One cpp_standalone build: the E/I network plus a group of every library model."""
-    b2.set_device("cpp_standalone", directory=str(tmp_path / "standalone"), build_on_run=False)
-    try:
+    from neuroplug.build import standalone_device
+
+    with standalone_device("cpp_standalone", tmp_path / "standalone"):
         b2.seed(3)
         net, SE, SI, ME = _ei_network()
         monitors = {}
@@ -151,7 +152,3 @@ def test_ei_network_and_every_model_cpp_standalone(tmp_path):
         assert ME.v.shape == (2, 3000)
         for model_id, mon in monitors.items():
             assert mon.num_spikes > 0, model_id
-    finally:
-        b2.device.reinit()
-        b2.device.activate()
-        b2.set_device("runtime")
