@@ -29,6 +29,15 @@ def test_catalog_pages_are_up_to_date():
         assert text == catalog.model_page(mid), f"docs/catalog/{mid}.md is stale"
 
 
+def test_crosscheck_doc_covers_the_catalog():
+    text = (ROOT / "docs" / "crosscheck.md").read_text()
+    assert catalog.crosscheck_block() in text, "docs/crosscheck.md is stale: run `neuroplug docs`"
+    for mid in neuroplug.models():
+        m = neuroplug.model(mid)
+        if m.crosscheck.float32_reason or set(m.presets) - set(m.crosscheck.presets):
+            assert f"`{mid}`" in text
+
+
 def test_model_page_shows_what_the_file_says():
     m = neuroplug.model("adex")
     page = catalog.model_page(m)
