@@ -352,6 +352,9 @@ def numpy_code(model, method: str | None = None, *, refractory: bool = True) -> 
     """
     m = _get_model(model)
     method = method or m.method
+    checked = getattr(m, "_checked_code", {}).get(method)
+    if checked is not None and refractory:
+        return checked  # generated when the model was loaded (check_model)
     if is_library_model(m):
         return _numpy_code_cached(m.id, m.sha256, method, bool(refractory))
     return _generate(m, method, bool(refractory))
@@ -379,11 +382,12 @@ def check_model(m: Model) -> None:
     """Let Brian2 check a model: parse, dimensions, method, threshold/reset/update code."""
     initial_values(m, m.parameter_values())
     try:
-        for method in m.methods:
-            _generate(m, method)
+        codes = {method: _generate(m, method) for method in m.methods}
     except ModelDefinitionError:
         raise
     except Exception as exc:
         raise ModelDefinitionError(f"Brian2 rejects the model: {exc}", source=m.source,
                                    model=m.id, field="equations") from None
+    # keep the code with this very object (a modified copy has none): numpy_code reuses it
+    object.__setattr__(m, "_checked_code", codes)
 
