@@ -132,7 +132,8 @@ def test_ei_network_runtime(target):
 
 @pytest.mark.standalone
 def test_ei_network_and_every_model_cpp_standalone(tmp_path):
-    """One cpp_standalone build: the E/I network plus a group of every library model."""
+    """One cpp_standalone build: the E/I network plus a group of every library model
+    (each at the smaller of its own dt and the default clock's)."""
     from neuroplug.build import standalone_device
 
     with standalone_device("cpp_standalone", tmp_path / "standalone"):
@@ -141,7 +142,10 @@ def test_ei_network_and_every_model_cpp_standalone(tmp_path):
         monitors = {}
         for model_id in MODEL_IDS:
             m = neuroplug.model(model_id)
-            G = nb2.group(model_id, 2, name=f"g_{model_id}")
+            # a model pinned to a dt below the default clock's (stiff conductance models)
+            # runs at its own dt; the others keep the default clock
+            dt = min(m.default_dt(), b2.defaultclock.dt)
+            G = nb2.group(model_id, 2, dt=dt, name=f"g_{model_id}")
             setattr(G, m.primary_input, strongest_drive(model_id))
             mon = b2.SpikeMonitor(G, name=f"s_{model_id}")
             net.add(G, mon)
