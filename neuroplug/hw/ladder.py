@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .bittrue import BitTrue
-from .export import bound_after, export
+from .export import ExportError, bound_after, export
 from .ir import build_map
 
 __all__ = ["LadderResult", "verify", "fi_sweep", "exportable", "SWEEP"]
@@ -345,7 +345,13 @@ def verify(model, preset=None, sims=("icarus",), cycles=10_000, out=None, profil
         out = tmp.name
     out = Path(out)
     try:
-        spec = export(model, preset, out=out, profile=profile)
+        try:
+            spec = export(model, preset, out=out, profile=profile)
+        except ExportError as exc:
+            # listed as exportable (the map folds) but refused by the format checks: a
+            # failed ladder with the reason, so that --all goes on with the next model
+            res.steps.append(Step("export", False, f"export refused: {exc}"))
+            return res
         res.model = spec["model"]
         vpath, jpath = spec["files"]
         if profile is None:
