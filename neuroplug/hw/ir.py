@@ -116,6 +116,11 @@ class MapIR:
     sha256: str
     parameters: dict[str, float] = field(default_factory=dict)   # SI values used
     exp_arg_max: float = math.inf    # clamp of exp() arguments (natural), used by hardware
+    #: the threshold value, reset values and initial values in SI, evaluated in float64
+    #: from the model text (as Brian2 evaluates them), for :class:`~neuroplug.hw.simap.SIMap`
+    threshold_si: float | None = None
+    resets_si: list = field(default_factory=list)
+    init_si: dict = field(default_factory=dict)
 
     @property
     def refractory_hold(self) -> int:
@@ -283,6 +288,15 @@ def _build_map(model, preset: str | None = None, method: str | None = None) -> M
                                  "unless refractory" in flags, terms)
     inputs = {n: InputSpec(n, units[n][1], units[n][0]) for n in m.inputs}
 
+    def const_si(text, what, fld):
+        """SI value of a constant expression, in float64 arithmetic (as Brian2 evaluates it)."""
+        value = const(text, what, fld)   # validates the expression
+        try:
+            return float(eval(text, {"__builtins__": {}},  # noqa: S307 - model file text
+                              {**{k: float(v) for k, v in unit_ns.items()}, **si}))
+        except Exception:  # noqa: BLE001 - sympy's value is the fallback
+            return value
+
     def const(text, what, fld):
         try:
             e = str_to_sympy(text)
@@ -299,16 +313,18 @@ def _build_map(model, preset: str | None = None, method: str | None = None) -> M
         refuse(f"threshold {m.threshold!r} must compare one state variable with a constant",
                "threshold")
     tvar = mt.group(1)
-    threshold = (tvar, mt.group(2), const(mt.group(3), "threshold", "threshold")
-                 / units[tvar][0])
-    resets = []
+    threshold_si = const_si(mt.group(3), "threshold", "threshold")
+    threshold = (tvar, mt.group(2), threshold_si / units[tvar][0])
+    resets, resets_si = [], []
     for stmt in filter(None, (s.strip() for s in re.split(r"[;\n]", m.reset or ""))):
         mr = re.fullmatch(r"(\w+)\s*(=|\+=|-=)\s*(.+)", stmt)
         if not mr or mr.group(1) not in m.state:
             refuse(f"reset statement {stmt!r} must be 'x = const', 'x += const' or "
                    "'x -= const'", "reset")
         var, op = mr.group(1), mr.group(2)
-        val = const(mr.group(3), "reset value", "reset") / units[var][0]
+        val_si = const_si(mr.group(3), "reset value", "reset")
+        resets_si.append((var, op, val_si))
+        val = val_si / units[var][0]
         if op == "-=":
             op, val = "+=", -val
         resets.append((var, op, val))
@@ -326,7 +342,8 @@ def _build_map(model, preset: str | None = None, method: str | None = None) -> M
         rsteps = int(math.floor(t_ref / dt + 1e-3))   # Brian2's timestep()
 
     ir = MapIR(m.id, preset, method, dt, states, inputs, threshold, resets, rsteps,
-               m.source, m.sha256, si)
+               m.source, m.sha256, si, threshold_si=threshold_si, resets_si=resets_si,
+               init_si={k: float(v) for k, v in init.items()})
     ir.exp_arg_max = _exp_clamp(ir)
     return ir
 
