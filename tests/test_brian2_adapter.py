@@ -41,8 +41,11 @@ def test_runs_on_numpy_and_spikes(model_id):
     S = b2.SpikeMonitor(G)
     M = b2.StateMonitor(G, list(m.state), record=0)
     net = b2.Network(G, S, M)
-    net.run(300 * b2.ms)
-    assert S.num_spikes > 0, f"{model_id} did not spike at its strongest cross-check drive"
+    for _ in range(15):  # until the first spike, at most 300 ms
+        net.run(20 * b2.ms)
+        if S.num_spikes:
+            break
+    assert S.num_spikes > 0, f"{model_id} did not spike within 300 ms at its strongest drive"
     for name in m.state:
         assert np.all(np.isfinite(getattr(M, name)))
 

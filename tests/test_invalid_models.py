@@ -290,3 +290,19 @@ def test_register_duplicate_of_library_id(clean_registry):
     with pytest.raises(ModelDefinitionError) as info:
         neuroplug.register(neuroplug.library.library_dir() / "lif.toml")
     assert "duplicate id 'lif'" in str(info.value)
+
+
+def test_a_listed_method_is_checked_when_first_used(tmp_path):
+    """Loading derives the pinned method's code; another listed method that Brian2 cannot
+    apply fails with the same clear error the first time it is asked for."""
+    from neuroplug.brian2 import numpy_code
+
+    text = (DATA / "invalid" / "nonlinear_exact.toml").read_text()
+    path = tmp_path / "lif.toml"
+    path.write_text(text.replace('\nmethod = "exact"', '\nmethod = "euler"', 1))
+    m = neuroplug.load_model(path)
+    assert m.method == "euler" and "exact" in m.methods
+    with pytest.raises(ModelDefinitionError) as err:
+        numpy_code(m, "exact")
+    for part in ("field 'methods'", "method 'exact'", "could not be separated into linear components"):
+        assert part in str(err.value)
