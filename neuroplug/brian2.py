@@ -35,7 +35,7 @@ from .model import Model
 from .quantities import parse_quantity, unit_namespace
 
 __all__ = ["group", "group_arguments", "LibraryNeuronGroup", "neuron_group_class",
-           "numpy_code", "check_model", "initial_values"]
+           "numpy_code", "check_model", "initial_values", "unit_free_numpy_functions"]
 
 
 # ----------------------------------------------------------------------------------
@@ -227,6 +227,39 @@ def _runtime_device():
         yield
     finally:
         dev_module.active_device = old
+
+
+@contextlib.contextmanager
+def unit_free_numpy_functions():
+    """Run Brian2's numpy target without per-call unit checks in its default functions.
+
+    Brian2 (2.9) wraps the numpy implementation of functions such as ``exprel`` in a
+    unit check that formats the result array into an error message on *every* call,
+    which is about two thirds of a Hodgkin-Huxley step at small N.  Inside this block
+    those implementations are the ones Brian2 itself builds with
+    ``codegen.runtime.numpy.discard_units``: the same numpy arithmetic (results are
+    bit-identical) without the check.  The previous implementations are restored on exit.
+    """
+    from brian2.codegen.generators.numpy_generator import NumpyCodeGenerator  # noqa: F401
+    from brian2.core.functions import DEFAULT_FUNCTIONS
+
+    saved = {}
+    for name, function in DEFAULT_FUNCTIONS.items():
+        impls = function.implementations._implementations
+        pyfunc = getattr(function, "pyfunc", None)
+        if "numpy" not in impls or not hasattr(getattr(pyfunc, "_orig_func", pyfunc), "__code__"):
+            continue
+        saved[name] = impls["numpy"]
+        try:
+            function.implementations.add_numpy_implementation(
+                pyfunc, dependencies=saved[name].dependencies, discard_units=True)
+        except Exception:  # keep Brian2's own implementation for anything unusual
+            impls["numpy"] = saved.pop(name)
+    try:
+        yield
+    finally:
+        for name, impl in saved.items():
+            DEFAULT_FUNCTIONS[name].implementations._implementations["numpy"] = impl
 
 
 @contextlib.contextmanager

@@ -159,3 +159,22 @@ def test_ei_network_and_every_model_cpp_standalone(tmp_path):
         assert ME.v.shape == (2, 3000)
         for model_id, mon in monitors.items():
             assert mon.num_spikes > 0, model_id
+
+
+def test_unit_free_numpy_exprel_is_bit_identical_and_restored():
+    """The fast numpy exprel (no per-call unit check) computes exactly Brian2's exprel."""
+    from brian2.core.functions import DEFAULT_FUNCTIONS
+
+    from neuroplug.brian2 import unit_free_numpy_functions
+
+    exprel = DEFAULT_FUNCTIONS["exprel"]
+    x = np.concatenate([[0.0, 1e-17, -1e-17, 1e-9, 716.9, 717.1, -800.0, np.nan],
+                        np.random.default_rng(1).normal(0, 30, 1000)])
+    checked = np.asarray(exprel.pyfunc(x))  # Brian2's unit-checked function
+    impls = exprel.implementations._implementations
+    before = impls["numpy"]
+    with unit_free_numpy_functions():
+        fast = impls["numpy"]
+        assert fast is not before
+        np.testing.assert_array_equal(np.asarray(fast.get_code(None)(x)), checked)
+    assert impls["numpy"] is before

@@ -13,9 +13,42 @@ from .helpers import MODEL_IDS, capped_duration
 JOBS = cc.jobs()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _reuse_brian2_runs():
+    """Run each Brian2 reference once per worker: the float32 tier compares BrainPy
+    float32 against the same Brian2 float64 run as the float64 check (same model, preset,
+    method, stimulus and dt), so it reuses it.  Tests of one model share an xdist group
+    (``--dist loadgroup``) and run on one worker, float64 first."""
+    import hashlib
+
+    from neuroplug.library import is_library_model
+
+    original = cc.simulate_brian2
+    runs = {}
+
+    def simulate(m, preset, method, stim, dt, **kwargs):
+        if not is_library_model(m):
+            return original(m, preset, method, stim, dt, **kwargs)
+        key = (m.id, m.sha256, preset, method, stim.shape, float(dt),
+               hashlib.sha256(np.ascontiguousarray(stim).tobytes()).hexdigest(),
+               tuple(sorted(kwargs.items())))
+        if key not in runs:
+            runs[key] = original(m, preset, method, stim, dt, **kwargs)
+        return runs[key]
+
+    cc.simulate_brian2 = simulate
+    yield
+    cc.simulate_brian2 = original
+
+
+def _grouped(params, ids):
+    """pytest params sharing the model's xdist group."""
+    return [pytest.param(*p, id=i, marks=pytest.mark.xdist_group(p[0])) for p, i in zip(params, ids)]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("model_id, preset", JOBS,
-                         ids=[f"{m}-{p}" if p else m for m, p in JOBS])
+@pytest.mark.parametrize("model_id, preset",
+                         _grouped(JOBS, [f"{m}-{p}" if p else m for m, p in JOBS]))
 def test_crosscheck_float64(model_id, preset):
     r = neuroplug.crosscheck(model_id, preset=preset)
     assert r.passed, r.report()
@@ -34,7 +67,7 @@ def test_crosscheck_float64(model_id, preset):
             assert row["ks_pvalue"] > cc.KS_P_MIN
 
 
-@pytest.mark.parametrize("model_id", MODEL_IDS)
+@pytest.mark.parametrize("model_id", _grouped([(m,) for m in MODEL_IDS], MODEL_IDS))
 def test_crosscheck_float32_tier(model_id):
     m = neuroplug.model(model_id)
     duration = capped_duration(model_id, 20_000)
@@ -125,8 +158,8 @@ METHOD_JOBS = [(m, meth) for m in MODEL_IDS for meth in neuroplug.model(m).metho
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model_id, method", METHOD_JOBS,
-                         ids=[f"{m}-{meth}" for m, meth in METHOD_JOBS])
+@pytest.mark.parametrize("model_id, method",
+                         _grouped(METHOD_JOBS, [f"{m}-{meth}" for m, meth in METHOD_JOBS]))
 def test_every_listed_method_agrees(model_id, method):
     """The method is shared: every method a model lists passes its tier too."""
     m = neuroplug.model(model_id)
