@@ -288,7 +288,7 @@ def design(ir: MapIR, opts: HwOptions | None = None, ranges: dict | None = None)
     return spec
 
 
-def error_bound(spec: dict) -> dict:
+def error_bound(spec: dict, ranges: dict | None = None) -> dict:
     """Per-step error of the bit-true map against the float map, per state, in LSB.
 
     Sums, for one step from the same state: each coefficient's quantisation error
@@ -299,7 +299,7 @@ def error_bound(spec: dict) -> dict:
     only ``valid`` for linear maps without exp().
     """
     rnd = 0.5 if spec["rounding"] == "half_up" else 1.0
-    ranges = spec["characterisation"]
+    ranges = ranges or spec["characterisation"]   # or the ranges of one trajectory
     mag = {n: max(abs(v) for v in r) for n, r in ranges["states"].items()}
     for i in spec["inputs"]:
         mag[i["name"]] = max(abs(v) for v in ranges["input"])
@@ -313,6 +313,8 @@ def error_bound(spec: dict) -> dict:
             kq = t["k"] / 2 ** t["k_format"]["frac_bits"]
             mono = math.prod(mag[f] for f in t["factors"]) if t["factors"] else 1.0
             e += abs(kq - t["coef"]) * mono
+            if t["exp"]:
+                e += abs(t["coef"]) * mono * _exp_error(t["exp"], ranges, spec)
             if t["shift"] > 0:
                 e += rnd * acc_lsb
             if t["exp"] or len(t["factors"]) > 1 or any(f != s["name"] and f in mag and
@@ -324,6 +326,23 @@ def error_bound(spec: dict) -> dict:
         out[s["name"]] = {"per_step": e, "per_step_lsb": e / lsb, "rho": rho,
                           "valid_for_linear": linear and len(spec["states"]) == 1}
     return out
+
+
+def _exp_error(ex: dict, ranges: dict, spec: dict) -> float:
+    """Largest |exp_hw - exp| of one exp() factor over the characterised range.
+
+    exp(a x + b) = 2^y with y = (a log2 e) x + b log2 e: the quantised slope and offset
+    and the truncation of y to ``arg_frac`` bits move y by ``dy``; the LUT's relative
+    error and the output's rounding to ``frac`` bits add to that.
+    """
+    xs = ranges["states"][ex["var"]]
+    lo, hi = ex["arg_clamp"]
+    top = math.exp(min(max(ex["alpha"] * x + ex["beta"] for x in xs), hi))
+    slope = ex["ka"] / 2 ** ex["ka_format"]["frac_bits"]
+    dy = (abs(slope - ex["alpha"] * LOG2E) * max(abs(x) for x in xs)
+          + 1.5 * 2.0 ** -ex["arg_frac"])
+    rel = spec.get("exp_lut_max_rel_error") or 0.0
+    return top * (rel + math.log(2) * dy) + 2.0 ** -ex["frac"]
 
 
 def bound_after(spec: dict, name: str, steps: int) -> float:

@@ -341,11 +341,46 @@ def _build_map(model, preset: str | None = None, method: str | None = None) -> M
             t_ref = float(rq)
         rsteps = int(math.floor(t_ref / dt + 1e-3))   # Brian2's timestep()
 
+    zero = _zero_states(states, resets)
+    if zero:
+        by_design = [z for z in sorted(zero)
+                     if not re.search(rf"\b{z}\s*(=|\+=|-=)", m.reset or "")]
+        if by_design:
+            refuse(f"state(s) {', '.join(by_design)} stay 0 for every input the module can "
+                   f"receive: only events move them (synaptic on_pre / add_delta_input"
+                   f"{', the model delta_variable' if m.delta_variable in by_design else ''}), "
+                   "and the exported module has no event port yet")
+        # held at 0 by this preset's values (e.g. an adaptation increment of 0): the
+        # terms they multiply are exactly 0, so the map leaves them out
+        for st in states.values():
+            st.terms = [t for t in st.terms if not zero & set(t.factors)]
+
     ir = MapIR(m.id, preset, method, dt, states, inputs, threshold, resets, rsteps,
                m.source, m.sha256, si, threshold_si=threshold_si, resets_si=resets_si,
                init_si={k: float(v) for k, v in init.items()})
     ir.exp_arg_max = _exp_clamp(ir)
     return ir
+
+
+def _zero_states(states, resets) -> set:
+    """State variables that stay exactly 0 whatever the inputs do.
+
+    A state is zero if it starts at 0, no reset sets it to anything but 0, and every term
+    of its increment has a factor that is zero (itself or another zero state).
+    """
+    zero: set = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, st in states.items():
+            if name in zero or st.init != 0.0:
+                continue
+            if any(var == name and value != 0.0 for var, _op, value in resets):
+                continue
+            if all((name in t.factors) or (zero & set(t.factors)) for t in st.terms):
+                zero.add(name)
+                changed = True
+    return zero
 
 
 def _exact(rhs, names, input_names, sym, dt, refuse):

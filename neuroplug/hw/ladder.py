@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .bittrue import BitTrue
-from .export import ExportError, bound_after, export
+from .export import ExportError, bound_after, error_bound, export
 from .ir import build_map
 
 __all__ = ["LadderResult", "verify", "fi_sweep", "exportable", "SWEEP"]
@@ -255,7 +255,12 @@ def _step_ii_sub(ir, spec, steps) -> Step:
     else:
         # linearised: the map's Jacobian at the subthreshold state contracts the per-step error
         rho = _spectral_radius(ir, fm, a)
-        e = sum(b["per_step"] for b in spec["error_bound"].values())
+        # per-step error over the ranges this subthreshold trajectory visits (the global
+        # bound uses the characterisation's, where exp() terms reach spike values)
+        local = {"states": {k: (float(np.min(tr[k][:window])), float(np.max(tr[k][:window])))
+                            for k in spec["characterisation"]["states"]},
+                 "input": (0.0, float(a))}
+        e = sum(b["per_step"] for b in error_bound(spec, local).values())
         bound = 2 * e / (1 - rho) if rho < 1 else math.inf
         how = f"step from rest, map linearised at the end (rho = {rho:.5f}), safety factor 2"
     if not math.isfinite(bound):
@@ -269,13 +274,16 @@ def _step_ii_sub(ir, spec, steps) -> Step:
     ok = dv <= bound and window > 100
     return Step("(ii) subthreshold |dv|", ok,
                 f"{frac:g}x rheobase, {window} steps: max |d{var}| = {dv / lsb:.1f} LSB "
-                f"<= bound {bound / lsb:.1f} LSB ({how}; LSB {lsb:.3g} {s['unit']})",
+                f"{'<=' if dv <= bound else '>'} bound {bound / lsb:.1f} LSB ({how}; "
+                f"LSB {lsb:.3g} {s['unit']})",
                 {"max_dv": dv, "max_dv_lsb": dv / lsb, "bound": bound,
                  "bound_lsb": bound / lsb, "lsb": lsb, "float_spikes": int(len(sp))})
 
 
 def _spectral_radius(ir, fm, a):
-    names = list(ir.states)
+    # a state without terms is constant (x_new = x, e.g. held at 0 by its preset): its
+    # eigenvalue 1 carries no error, so it is left out
+    names = [k for k, st in ir.states.items() if st.terms]
     x0 = {k: float(fm.x[k][0]) for k in names}
     inp = next(iter(ir.inputs))
     J = np.zeros((len(names), len(names)))
@@ -284,7 +292,8 @@ def _spectral_radius(ir, fm, a):
         cols = []
         for sgn in (1, -1):
             g = ir.float_map()
-            g.x = {n: np.array([x0[n] + (sgn * h if n == k else 0.0)]) for n in names}
+            g.x = {n: np.array([float(fm.x[n][0]) + (sgn * h if n == k else 0.0)])
+                   for n in ir.states}
             g.step({inp: np.array([a])})
             cols.append(np.array([g.x[n][0] for n in names]))
         J[:, j] = (cols[0] - cols[1]) / (2 * h)
