@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ParameterError
+from .brian2 import unit_free_numpy_functions
 
 __all__ = ["run", "BenchConfig", "write_markdown", "plot", "hand_written_group",
            "standalone_code", "TARGETS"]
@@ -254,7 +255,8 @@ class Brian2Runtime(_Contender):
                         name=f"{self.variant}_{self.target}*", codeobj_class=cls)
         self.net = b2.Network(self.G)
         t0 = time.perf_counter()
-        self.net.run(10 * self.G.clock.dt, namespace={})  # code generation / compilation
+        with unit_free_numpy_functions():
+            self.net.run(10 * self.G.clock.dt, namespace={})  # code generation / compilation
         self.setup_seconds = time.perf_counter() - t0
 
     def run_once(self):
@@ -264,7 +266,10 @@ class Brian2Runtime(_Contender):
         import brian2 as b2
 
         t0 = time.perf_counter()
-        self.net.run(self.duration * b2.second, namespace={}, profile=True)
+        # Brian2's numpy exprel without its per-call unit check (bit-identical; for both
+        # contenders of a comparison alike): see neuroplug.brian2.unit_free_numpy_functions
+        with unit_free_numpy_functions():
+            self.net.run(self.duration * b2.second, namespace={}, profile=True)
         self.wall_seconds.append(time.perf_counter() - t0)
         code = sum(float(t) for _, t in self.net.profiling_info)
         return code, _self_rss_mb()
