@@ -32,7 +32,9 @@ def _brian2_numpy_target():
     """Every test starts on Brian2's runtime device with the numpy target."""
     old = brian2.prefs.codegen.target
     brian2.prefs.codegen.target = "numpy"
+    brian2.defaultclock.dt = 0.1 * brian2.ms  # a test that changes it must not leak it
     yield
     brian2.prefs.codegen.target = old
     brian2.device.reinit() if brian2.get_device().__class__.__name__ != "RuntimeDevice" else None
     brian2.set_device("runtime")
+    brian2.defaultclock.dt = 0.1 * brian2.ms
