@@ -38,3 +38,10 @@ def _brian2_numpy_target():
     brian2.device.reinit() if brian2.get_device().__class__.__name__ != "RuntimeDevice" else None
     brian2.set_device("runtime")
     brian2.defaultclock.dt = 0.1 * brian2.ms
+
+
+@pytest.fixture
+def cython_target(_brian2_numpy_target):
+    """Brian2's cython target for long runs (``_brian2_numpy_target`` restores numpy)."""
+    brian2.prefs.codegen.target = "cython"
+    yield

@@ -1,5 +1,7 @@
 """Shared helpers for the tests (library enumeration, stimulus amplitudes)."""
 
+import saiunit as u
+
 import neuroplug
 from neuroplug.quantities import parse_quantity
 
@@ -23,3 +25,30 @@ def capped_duration(model_id, max_steps):
     duration = float(parse_quantity(m.crosscheck.duration))
     dt = float(parse_quantity(m.crosscheck.dt))
     return f"{min(duration, max_steps * dt) * 1e3!r} ms"
+
+
+def layer_spike_times(model_id, stim, unit, dt_ms, **overrides):
+    """Spike times (ms) per neuron of a float64 BrainPy layer for a (steps x N) stimulus
+    given in ``unit``."""
+    import brainstate
+    import jax.numpy as jnp
+    import numpy as np
+
+    import neuroplug.brainpy as nbp
+
+    with nbp.precision("float64"), brainstate.environ.context(dt=dt_ms * u.ms):
+        layer = nbp.neuron_class(model_id)(stim.shape[1], **overrides)
+        layer.init_state()
+        spk = brainstate.transform.for_loop(lambda x: layer.update(x * unit),
+                                            jnp.asarray(stim))
+    spk = np.asarray(spk)
+    return [np.nonzero(spk[:, i] > 0.5)[0] * dt_ms for i in range(stim.shape[1])]
+
+
+def step_stimulus(amps, dt_ms, duration_ms, onset_ms=0.0):
+    """A (steps x len(amps)) array: 0 before ``onset_ms``, then ``amps``."""
+    import numpy as np
+
+    stim = np.zeros((int(round(duration_ms / dt_ms)), len(amps)))
+    stim[int(round(onset_ms / dt_ms)):] = amps
+    return stim

@@ -11,14 +11,8 @@ import pytest
 
 import neuroplug.brian2 as nb2
 
-pytestmark = pytest.mark.filterwarnings("ignore")
-
-
-@pytest.fixture(autouse=True)
-def _cython_target():
-    """Long runs: use the compiled target (conftest restores numpy afterwards)."""
-    b2.prefs.codegen.target = "cython"
-    yield
+pytestmark = [pytest.mark.filterwarnings("ignore"),
+              pytest.mark.usefixtures("cython_target")]  # long runs: compiled target
 
 
 def _run(model_id, duration, dt, record=(), inputs=None, **params):

@@ -5,29 +5,10 @@ Brian2, see docs/semantics.md) with step currents under ``for_loop`` and checks 
 feature the model's reference reports; measured values are quoted in the docstrings.
 """
 
-import brainstate
-import jax.numpy as jnp
 import numpy as np
 import saiunit as u
 
-import neuroplug.brainpy as nbp
-
-
-def _spike_times(model_id, stim, unit, dt_ms, **overrides):
-    """Spike times (ms) per neuron for a (steps x N) stimulus given in ``unit``."""
-    with nbp.precision("float64"), brainstate.environ.context(dt=dt_ms * u.ms):
-        layer = nbp.neuron_class(model_id)(stim.shape[1], **overrides)
-        layer.init_state()
-        spk = brainstate.transform.for_loop(lambda x: layer.update(x * unit),
-                                            jnp.asarray(stim))
-    spk = np.asarray(spk)
-    return [np.nonzero(spk[:, i] > 0.5)[0] * dt_ms for i in range(stim.shape[1])]
-
-
-def _steps(amps, dt_ms, duration_ms, onset_ms=0.0):
-    stim = np.zeros((int(round(duration_ms / dt_ms)), len(amps)))
-    stim[int(round(onset_ms / dt_ms)):] = amps
-    return stim
+from .helpers import layer_spike_times, step_stimulus
 
 
 def _bursts(times_ms, max_isi_ms=6.0):
@@ -43,7 +24,7 @@ def test_mainen_sejnowski_regular_spiking_vs_bursting_with_rho():
     soma from 10 ms. Measured: rho = 50 fires a regular train (ISIs 12.0-12.7 ms, no
     burst, last spike after 280 ms); rho = 200 fires a burst of 5 spikes 2.5-4 ms
     apart (23-36 ms), then no spike for the rest of the 300 ms run."""
-    sp = _spike_times("mainen_sejnowski", _steps([0.2, 0.2], 0.025, 300, 10.0),
+    sp = layer_spike_times("mainen_sejnowski", step_stimulus([0.2, 0.2], 0.025, 300, 10.0),
                       u.nA, 0.025, rho=np.array([50.0, 200.0]))
     regular, bursting = sp
     isi_rs = np.diff(regular)

@@ -6,32 +6,13 @@ feature the model's reference reports. The bounds are the published qualitative
 features with margins; the measured values are quoted in the docstrings.
 """
 
-import brainstate
-import jax.numpy as jnp
 import numpy as np
 import saiunit as u
 
-import neuroplug.brainpy as nbp
+from .helpers import layer_spike_times, step_stimulus
 
 UA_CM2 = 1e-2  # 1 uA/cm**2 in A/m**2
 MS_CM2 = 10 * u.siemens / u.meter ** 2
-
-
-def _spike_times(model_id, stim, unit, dt_ms, **overrides):
-    """Spike times (ms) per neuron for a (steps x N) stimulus given in ``unit``."""
-    with nbp.precision("float64"), brainstate.environ.context(dt=dt_ms * u.ms):
-        layer = nbp.neuron_class(model_id)(stim.shape[1], **overrides)
-        layer.init_state()
-        spk = brainstate.transform.for_loop(lambda x: layer.update(x * unit),
-                                            jnp.asarray(stim))
-    spk = np.asarray(spk)
-    return [np.nonzero(spk[:, i] > 0.5)[0] * dt_ms for i in range(stim.shape[1])]
-
-
-def _steps(amps, dt_ms, duration_ms, onset_ms=0.0):
-    stim = np.zeros((int(round(duration_ms / dt_ms)), len(amps)))
-    stim[int(round(onset_ms / dt_ms)):] = amps
-    return stim
 
 
 def _steady_rate(times_ms):
@@ -49,7 +30,7 @@ def test_gutkin_ermentrout_type_I_and_type_II_onset():
     silent, 3.25 -> 21 Hz, 3.5 -> 26 Hz, 5 -> 38 Hz."""
     amps = [0.1, 0.13, 2.9, 3.25, 3.5, 5.0]
     g_m = np.array([0, 0, 1.5, 1.5, 1.5, 1.5]) * MS_CM2
-    sp = _spike_times("gutkin_ermentrout", _steps(amps, 0.01, 1000) * UA_CM2,
+    sp = layer_spike_times("gutkin_ermentrout", step_stimulus(amps, 0.01, 1000) * UA_CM2,
                       u.amp / u.meter ** 2, 0.01, g_M=g_m)
     rates = [_steady_rate(s) for s in sp]
     # type I: silent just below rheobase, very low rate just above it

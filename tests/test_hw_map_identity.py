@@ -34,32 +34,13 @@ def _stimulus(ir, factors, duration):
     return inp, np.broadcast_to(amps * spec.scale, (steps, len(amps))).copy()
 
 
-def _run_si(ir, inp, stim):
-    """SIMap run: spikes, states after each step, states and counters before each step."""
-    steps, n = stim.shape
-    si = SIMap(ir, n=n)
-    names = list(ir.states)
-    after = {k: np.empty((n, steps)) for k in names}
-    before = {k: np.empty((steps, n)) for k in names}
-    count = np.empty((steps, n), dtype=np.int64)
-    spk = np.zeros((steps, n), dtype=bool)
-    for i in range(steps):
-        for k in names:
-            before[k][i] = si.x[k]
-        count[i] = si.count
-        spk[i], _ = si.step({inp: stim[i]})
-        for k in names:
-            after[k][:, i] = si.x[k]
-    return [np.flatnonzero(spk[:, j]) for j in range(n)], after, before, count
-
-
 @pytest.mark.parametrize("mid,preset", CASES, ids=[f"{m}-{p}" for m, p in CASES])
 def test_map_reproduces_brian2_spike_steps(mid, preset):
     ir = build_map(mid, preset)
     assert ir.method in ("euler", "exponential_euler")
     inp, stim = _stimulus(ir, [1.05, 2.0, 4.0], duration=0.3)
     traces, b2_spikes, _ = simulate_brian2(model(mid), preset, ir.method, stim, ir.dt)
-    spikes, after, before, count = _run_si(ir, inp, stim)
+    spikes, after, before, count = SIMap(ir, n=stim.shape[1]).record(inp, stim)
     assert sum(len(s) for s in b2_spikes) >= 5, "the sweep must make the model fire"
     for b, s in zip(b2_spikes, spikes):
         np.testing.assert_array_equal(s, np.asarray(b))
@@ -79,9 +60,10 @@ def test_one_ulp_moves_fast_spiking_spikes():
     inp, stim = _stimulus(ir, [1.5, 2.0], duration=1.0)
     _, b2_spikes, _ = simulate_brian2(model("izhikevich"), "FS", ir.method, stim, ir.dt,
                                       record=False)
-    same, _, _, _ = _run_si(ir, inp, stim)
+    same, _, _, _ = SIMap(ir, n=stim.shape[1]).record(inp, stim)
     params = dict(ir.parameters, a=float(np.nextafter(ir.parameters["a"], np.inf)))
-    nudged, _, _, _ = _run_si(dataclasses.replace(ir, parameters=params), inp, stim)
+    nudged, _, _, _ = SIMap(dataclasses.replace(ir, parameters=params),
+                            n=stim.shape[1]).record(inp, stim)
     assert all(np.array_equal(np.asarray(b), s) for b, s in zip(b2_spikes, same))
     assert not all(np.array_equal(np.asarray(b), s) for b, s in zip(b2_spikes, nudged))
     assert all(abs(len(b) - len(s)) <= 1 for b, s in zip(b2_spikes, nudged))

@@ -165,21 +165,9 @@ def _step_i(ir, rows, steps) -> Step:
     b2_spikes = [np.asarray(b) for b in b2_spikes]
 
     # the map with Brian2's arithmetic, recording the state at the start of every step
-    si = SIMap(ir, n=len(amps))
-    names = list(ir.states)
-    start = {k: np.empty((steps, len(amps))) for k in names}
-    count = np.empty((steps, len(amps)), dtype=np.int64)
-    spk = np.zeros((steps, len(amps)), dtype=bool)
-    differs = {k: 0 for k in names}     # state words not bit-identical to Brian2's
-    for i in range(steps):
-        for k in names:
-            start[k][i] = si.x[k]
-        count[i] = si.count
-        spk[i], _ = si.step({inp: stim[i]})
-        for k in names:
-            b2 = np.ascontiguousarray(b2_traces[k][:, i], dtype=np.float64)
-            differs[k] += int(np.sum(si.x[k].view(np.int64) != b2.view(np.int64)))
-    si_spikes = [np.flatnonzero(spk[:, j]) for j in range(len(amps))]
+    si_spikes, after, start, count = SIMap(ir, n=len(amps)).record(inp, stim)
+    differs = {k: int(np.sum(after[k].view(np.int64) != np.ascontiguousarray(
+        b2_traces[k], dtype=np.float64).view(np.int64))) for k in ir.states}
     same_si = [np.array_equal(b, s) for b, s in zip(b2_spikes, si_spikes)]
     states_equal = all(v == 0 for v in differs.values())
 

@@ -138,6 +138,27 @@ class SIMap(FloatMap):
         self.x = new
         return spike, pre
 
+    def record(self, input_name: str, stim):
+        """Run a (steps x n) SI stimulus of one input, recording every step.
+
+        Returns ``(spikes, after, before, count)``: spike steps per neuron, the states
+        after each step ``(n, steps)`` (Brian2's ``StateMonitor`` layout), and the states
+        and refractory counters at the start of each step ``(steps, n)``.
+        """
+        steps, n = stim.shape
+        after = {k: np.empty((n, steps)) for k in self.ir.states}
+        before = {k: np.empty((steps, n)) for k in self.ir.states}
+        count = np.empty((steps, n), dtype=np.int64)
+        spk = np.zeros((steps, n), dtype=bool)
+        for i in range(steps):
+            for k in self.ir.states:
+                before[k][i] = self.x[k]
+            count[i] = self.count
+            spk[i], _ = self.step({input_name: stim[i]})
+            for k in self.ir.states:
+                after[k][:, i] = self.x[k]
+        return [np.flatnonzero(spk[:, j]) for j in range(n)], after, before, count
+
 
 def one_step_deviation(ir: MapIR, states_si: dict, count, inputs_si) -> dict:
     """Largest difference between one folded step and one Brian2-arithmetic step.
