@@ -82,14 +82,37 @@ def test_rtl_equals_bittrue_for_every_rounding_and_overflow(rounding, overflow, 
 def test_cli_verify_hw(tmp_path, capsys):
     need("icarus")
     code = cli.main(["verify-hw", "lif", "--preset", "no_refractory", "--steps", "iii",
-                     "--json", str(tmp_path / "r.json")])
+                     "--json", str(tmp_path / "r.json"), "--markdown", str(tmp_path / "r.md")])
     out, _ = capsys.readouterr()
     assert code == 0 and "PASS  (iii) RTL == bit-true [icarus]" in out
     (rec,) = json.loads((tmp_path / "r.json").read_text())
     assert rec["passed"] and rec["preset"] == "no_refractory"
+    (row,) = [ln for ln in (tmp_path / "r.md").read_text().splitlines()
+              if ln.startswith("| `lif[no_refractory]`")]
+    m = rec["steps"][0]["metrics"]
+    assert f"| {m['cycles']}: {m['spikes']} / " in row and row.endswith("| 0 LSB |")
     code = cli.main(["verify-hw", "lif", "--preset", "nope"])
     _, err = capsys.readouterr()
     assert code == 2 and "unknown preset 'nope'" in err
+
+
+def test_markdown_table_shows_failures_and_figures():
+    from neuroplug.hw.ladder import LadderResult, Step, markdown_table
+
+    good = LadderResult("lif", None, None, [
+        Step("(ii) subthreshold |dv|", True, "", {"max_dv_lsb": 46.14, "bound_lsb": 60.6}),
+        Step("(iii) RTL == bit-true [icarus]", True, "",
+             {"cycles": 10_000, "spikes": 113, "saturated_cycles": 370,
+              "refractory_holds": 2143, "sim": "icarus"}),
+        Step("(iii) RTL == bit-true [verilator]", False, "mismatch at cycle 17",
+             {"sim": "verilator"})])
+    refused = LadderResult("cuba_lif", None, None,
+                           [Step("export", False, "export refused: state I_syn | events")])
+    rows = markdown_table([good, refused.to_dict()]).splitlines()
+    assert rows[0].endswith("| (iii) icarus | (iii) verilator |")
+    assert rows[2] == ("| `lif` | **FAIL** | - | 46.1 / 60.6 LSB | - | 10000: 113 / 370 / 2143 "
+                       "| 0 LSB | **FAIL** |")
+    assert rows[3].startswith("| `cuba_lif` | **FAIL** | export refused: state I_syn \\| events |")
 
 
 def test_a_broken_rtl_is_caught(tmp_path):

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from .fixedpoint import OVERFLOWS, ROUNDINGS
 
@@ -54,6 +55,8 @@ def add_commands(sub) -> None:
     v.add_argument("--steps", default="i,ii,iii", help="ladder steps to run (default i,ii,iii)")
     v.add_argument("--out", metavar="DIR", help="keep exports and simulation builds in DIR")
     v.add_argument("--json", metavar="FILE", help="write the ladder results as JSON")
+    v.add_argument("--markdown", metavar="FILE",
+                   help="write the ladder figures as a Markdown table (as in docs/hardware.md)")
 
 
 def _formats(text: str | None):
@@ -101,7 +104,7 @@ def cmd_export(args) -> int:
 
 def cmd_verify(args) -> int:
     from ..progress import progress_bar
-    from .ladder import exportable, save_json, verify
+    from .ladder import exportable, markdown_table, save_json, verify
     from .sim import simulator_available
 
     sims = args.sim or ["icarus"]
@@ -140,6 +143,11 @@ def cmd_verify(args) -> int:
     if args.json:
         save_json(results, args.json)
         print(f"json: {args.json}")
+    if args.markdown:
+        from .export import _atomic_write
+
+        _atomic_write(Path(args.markdown), markdown_table(results))
+        print(f"markdown: {args.markdown}")
     failed = [r.label for r in results if not r.passed]
     if len(results) > 1:
         print(f"\n{len(results) - len(failed)}/{len(results)} passed"

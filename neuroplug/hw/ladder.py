@@ -25,7 +25,7 @@ from .bittrue import BitTrue
 from .export import ExportError, bound_after, error_bound, export
 from .ir import build_map
 
-__all__ = ["LadderResult", "verify", "fi_sweep", "exportable", "SWEEP"]
+__all__ = ["LadderResult", "verify", "fi_sweep", "exportable", "markdown_table", "SWEEP"]
 
 #: f-I sweep, multiples of the float map's rheobase
 SWEEP = (1.05, 1.5, 2.0, 4.0)
@@ -393,3 +393,83 @@ def _jsonable(x):
     if isinstance(x, (np.floating,)):
         return float(x)
     return str(x)
+
+
+def markdown_table(results) -> str:
+    """The ladder figures of several results as one Markdown table.
+
+    Parameters
+    ----------
+    results : sequence of LadderResult or of their ``to_dict()`` form
+        (e.g. the list that ``verify-hw --json`` writes, or several such lists joined).
+
+    Returns
+    -------
+    str
+        One row per model/preset: step (i) spike counts and state identity, step (ii)
+        subthreshold error and bound in LSB and the f-I sweep errors, step (iii) cycles
+        checked, the events seen, and the verdict of each simulator.
+    """
+    rows = [r.to_dict() if isinstance(r, LadderResult) else r for r in results]
+    sims = sorted({s["metrics"].get("sim") or s["name"].split("[")[-1].rstrip("]")
+                   for r in rows for s in r["steps"] if s["name"].startswith("(iii)")})
+    head = ["model[preset]", "verdict", "(i) float map vs Brian2",
+            "(ii) subthreshold max \\|dv\\| / bound", "(ii) f-I sweep (bit-true vs float64)",
+            "(iii) cycles: spikes / saturated / refractory"] + [f"(iii) {s}" for s in sims]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        label = r["model"] + (f"[{r['preset']}]" if r.get("preset") else "") + \
+            (f" ({r['profile']} profile)" if r.get("profile") else "")
+        steps = {s["name"]: s for s in r["steps"]}
+        cells = [f"`{label}`", "PASS" if r["passed"] else "**FAIL**"]
+        cells.append(_cell_i(steps.get("(i) float map vs Brian2")))
+        cells.append(_cell_ii_sub(steps.get("(ii) subthreshold |dv|")))
+        cells.append(_cell_ii_rates(steps.get("(ii) f-I sweep")))
+        rtl = [s for n, s in steps.items() if n.startswith("(iii)")]
+        m = rtl[0]["metrics"] if rtl and rtl[0]["passed"] else None
+        cells.append(f"{m['cycles']}: {m['spikes']} / {m['saturated_cycles']} / "
+                     f"{m['refractory_holds']}" if m else "-")
+        for sim in sims:
+            s = steps.get(f"(iii) RTL == bit-true [{sim}]")
+            cells.append("-" if s is None else "0 LSB" if s["passed"] else "**FAIL**")
+        if "export" in steps:
+            cells[2] = steps["export"]["detail"].replace("|", "\\|")
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _cell_i(s) -> str:
+    if s is None:
+        return "-"
+    m = s["metrics"]
+    if not s["passed"]:
+        return "**FAIL** " + s["detail"].replace("|", "\\|")
+    ident = sum(bool(x) for x in m.get("identical", []))
+    bits = ", states bit-identical" if m.get("states_bit_identical") else ""
+    return f"identical {ident}/{len(m.get('identical', []))} " \
+           f"({'/'.join(str(x) for x in m.get('spikes', []))} spikes){bits}"
+
+
+def _cell_ii_sub(s) -> str:
+    if s is None:
+        return "-"
+    m = s["metrics"]
+    if "max_dv_lsb" not in m:
+        return ("" if s["passed"] else "**FAIL** ") + s["detail"].replace("|", "\\|")
+    return f"{m['max_dv_lsb']:.1f} / {m['bound_lsb']:.1f} LSB" + \
+        ("" if s["passed"] else " **FAIL**")
+
+
+def _cell_ii_rates(s) -> str:
+    if s is None:
+        return "-"
+    sweep = s["metrics"].get("sweep", [])
+    if not sweep:
+        return s["detail"].replace("|", "\\|")
+    rate = max(e["rate_error_hz"] for e in sweep)
+    text = f"rate error <= {rate:.1f} Hz"
+    if "spikes_bittrue" in sweep[0]:
+        dn = max(abs(e["spikes_bittrue"] - e["spikes_float64"]) for e in sweep)
+        isi = max(e["isi_rel_error"] for e in sweep)
+        text += f", spike count +-{dn}, ISI error <= {isi:.2%}"
+    return text + ("" if s["passed"] else " **FAIL**")
