@@ -697,13 +697,19 @@ def run(cfg: BenchConfig | None = None, *, progress=True, log=print) -> dict:
     return res
 
 
+#: relative cost of one neuron update, scaling the per-repeat update cap so that a
+#: repeat lasts seconds for every model (an HH update costs ~50 LIF updates: about ten
+#: scalar exp/expm1 calls, see docs/benchmarks.md)
+UPDATE_COST = {"hodgkin_huxley": 25.0}
+
+
 def _duration(cfg, mid, N, duration, scale=1.0):
     """``duration`` shortened (whole steps, at least 100) so that a repeat has at most
-    ``cfg.max_updates * scale`` neuron updates: steady-state throughput needs no 1 s of
-    HH at N = 1e6 (1e11 updates)."""
+    ``cfg.max_updates * scale / UPDATE_COST[mid]`` neuron updates: steady-state
+    throughput needs no 1 s of HH at N = 1e6 (1e11 updates)."""
     dt = _dt(mid)
-    steps = min(int(round(duration / dt)),
-                max(100, int(cfg.max_updates * scale / N)))
+    cap = cfg.max_updates * scale / UPDATE_COST.get(mid, 1.0)
+    steps = min(int(round(duration / dt)), max(100, int(cap / N)))
     return steps * dt
 
 
