@@ -576,6 +576,93 @@ def copy_bandwidth(nbytes=256 * 2**20, repeats=5) -> float:
     return 2 * nbytes / best / 1e9
 
 
+_LIBM_SOURCE = r"""
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+int main() {
+  const int n = 1 << 20;
+  std::vector<double> x(n), y(n);
+  for (int i = 0; i < n; i++) x[i] = -3.0 + 6.0 * i / n;
+  double best[2] = {1e9, 1e9};
+  for (int r = 0; r < 7; r++)
+    for (int k = 0; k < 2; k++) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (k == 0) for (int i = 0; i < n; i++) y[i] = exp(x[i]);
+      else for (int i = 0; i < n; i++) y[i] = expm1(x[i]) / x[i];
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (s < best[k]) best[k] = s;
+      asm volatile("" : : "r"(y.data()) : "memory");
+    }
+  printf("%.4f %.4f\n", best[0] / n * 1e9, best[1] / n * 1e9);
+}
+"""
+
+def _call_args(src, fn):
+    """Argument strings of every call ``fn(...)`` in C++ source ``src``."""
+    out = []
+    for m in re.finditer(r"(?<![\w.])" + re.escape(fn) + r"\(", src):
+        depth, j = 1, m.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(src[j], 0)
+            j += 1
+        out.append(src[m.end():j - 1])
+    return out
+
+
+def libm_calls(model_id="hodgkin_huxley") -> dict:
+    """Scalar ``exp``/``expm1`` calls per neuron update in Brian2's generated state updater.
+
+    Counted after common subexpressions (distinct arguments); ``pow(exp(x), c)`` counts
+    as one ``exp`` per distinct ``c``, because gcc's ``-ffast-math`` folds it into
+    ``exp(c*x)``; ``_exprel`` is one ``expm1``.
+    """
+    code = standalone_code(model_id, "library")["GROUP_stateupdater"]
+    body = code[code.index("_vectorisation_idx = _idx"):]
+    pows = {a for a in _call_args(body, "_brian_pow") if a.startswith("exp(")}
+    inner = {a[len("exp("):a.rindex(")")] for a in pows}
+    exps = set(_call_args(body, "exp"))
+    only_in_pow = {a for a in inner if body.count(f"exp({a})") ==
+                   sum(1 for p in _call_args(body, "_brian_pow") if p.startswith(f"exp({a})"))}
+    return {"exp": len(exps - only_in_pow) + len(pows),
+            "expm1": len(set(_call_args(body, "_exprel")))}
+
+
+def libm_cost(workdir, calls=None) -> dict:
+    """Nanoseconds per scalar ``exp`` and ``expm1(x)/x`` on this machine.
+
+    Compiled with Brian2's C++ flags plus ``-fno-tree-vectorize`` (gcc does not vectorise
+    Brian2's HH state-update loop), so it is the cost those calls have there. With
+    ``calls`` (:func:`libm_calls`) it adds the libm time per update and the ceiling it
+    sets. Returns ``{"error": reason}`` when no C++ compiler works.
+    """
+    import brian2 as b2
+
+    cxx = os.environ.get("CXX", "g++")
+    if shutil.which(cxx) is None:
+        return {"error": f"no C++ compiler {cxx!r}"}
+    d = Path(workdir)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "libm_cost.cpp").write_text(_LIBM_SOURCE)
+    flags = [f for f in b2.prefs.codegen.cpp.extra_compile_args_gcc if not f.startswith("-std")]
+    cmd = [cxx, *flags, "-fno-tree-vectorize", "-std=c++11", str(d / "libm_cost.cpp"),
+           "-o", str(d / "libm_cost")]
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
+        out = subprocess.run([str(d / "libm_cost")], check=True, capture_output=True,
+                             text=True, timeout=120).stdout.split()
+    except (subprocess.SubprocessError, OSError) as exc:
+        return {"error": f"{' '.join(cmd)}: {exc}"}
+    res = {"exp_ns": float(out[0]), "expm1_ns": float(out[1]),
+           "flags": flags + ["-fno-tree-vectorize"]}
+    if calls:
+        per_update = calls["exp"] * res["exp_ns"] + calls["expm1"] * res["expm1_ns"]
+        res.update({"hh_calls": calls, "hh_libm_ns_per_update": per_update,
+                    "hh_ceiling_updates_per_s": 1e9 / per_update})
+    return res
+
+
 def bytes_per_update(model_id) -> int:
     """Lower bound of the memory traffic of one neuron update, in bytes (float64).
 
@@ -674,6 +761,8 @@ def run(cfg: BenchConfig | None = None, *, progress=True, log=print) -> dict:
     res = {"environment": _environment(), "config": asdict(cfg), "uncoupled": [],
            "comparisons": [], "networks": [], "python_loop": None, "code_identity": []}
     res["copy_bandwidth_gbs"] = copy_bandwidth()
+    res["libm"] = libm_cost(workdir / "libm", libm_calls("hodgkin_huxley")
+                            if "hodgkin_huxley" in cfg.models else None)
     plan = _plan(cfg)
     total = sum(len(p["contenders"]) * (cfg.repeats + 1) for p in plan)
     bar = progress_bar(range(total), desc="bench", disable=not progress, unit="run")
@@ -969,6 +1058,14 @@ def markdown(res) -> str:
             L.append(f"| {n['network']} | {n['N']} | {n['bio_seconds']:g} | {n['min_s']:.3g} | "
                      f"{n['s_per_bio_s']:.3g} | {_g(n['spread'], '.0%')} | {n['spikes']} | "
                      f"{_g(n.get('compile_s'), '.1f')} |")
+    lm = res.get("libm") or {}
+    if "hh_calls" in lm:
+        L += ["", f"Scalar libm cost in this run (Brian2's C++ flags, not vectorised, as in "
+              f"Brian2's HH loop): exp {lm['exp_ns']:.1f} ns, expm1(x)/x {lm['expm1_ns']:.1f} "
+              f"ns; an HH update makes {lm['hh_calls']['exp']} exp and "
+              f"{lm['hh_calls']['expm1']} expm1 calls, {lm['hh_libm_ns_per_update']:.0f} ns, "
+              f"so libm alone caps HH at {lm['hh_ceiling_updates_per_s']:.3g} updates/s "
+              "per core."]
     L += ["", "### Targets (issue 5)", "", "| target | goal | measured | met |",
           "|---|---|---:|---|"]
     for t in res["targets"]:

@@ -69,6 +69,7 @@ def test_bench_tiny_run_writes_every_field(tmp_path):
     bench.plot(res, tmp_path / "b.png")
     data = json.loads((tmp_path / "b.json").read_text())
     assert data["copy_bandwidth_gbs"] > 0
+    assert data["libm"]["exp_ns"] > 0 and data["libm"]["expm1_ns"] > 0, data["libm"]
     backends = {e["backend"] for e in data["uncoupled"]}
     assert backends == {"brian2 cpp_standalone 1t", "brainpy float64", "brian2 numpy"}
     for e in data["uncoupled"]:
@@ -91,6 +92,19 @@ def test_bench_tiny_run_writes_every_field(tmp_path):
     md = (tmp_path / "b.md").read_text()
     assert "| lif | 4e+02 | brian2 cpp_standalone 1t |" in md
     assert (tmp_path / "b.png").stat().st_size > 1000
+
+
+def test_libm_calls_counted_in_generated_hh_code(tmp_path):
+    """HH's generated state updater (read by hand): ``exp(v/k)**c`` of alpha_h, beta_m and
+    beta_n (3), two exp of -v in the h update (beta_h and the B term) and four
+    ``exp(-dt/tau)`` factors are 9 distinct exp; alpha_m and alpha_n are 2 exprel. The
+    exact LIF update has none (its exp is a folded constant)."""
+    assert bench.libm_calls("hodgkin_huxley") == {"exp": 9, "expm1": 2}
+    assert bench.libm_calls("lif") == {"exp": 0, "expm1": 0}
+    lm = bench.libm_cost(tmp_path, {"exp": 9, "expm1": 2})
+    assert lm["exp_ns"] > 0 and lm["expm1_ns"] > 0
+    assert lm["hh_ceiling_updates_per_s"] == pytest.approx(
+        1e9 / (9 * lm["exp_ns"] + 2 * lm["expm1_ns"]))
 
 
 def test_bench_cli_rejects_bad_arguments(capsys):
