@@ -102,17 +102,21 @@ def test_markdown_table_shows_failures_and_figures():
     good = LadderResult("lif", None, None, [
         Step("(ii) subthreshold |dv|", True, "", {"max_dv_lsb": 46.14, "bound_lsb": 60.6}),
         Step("(iii) RTL == bit-true [icarus]", True, "",
-             {"cycles": 10_000, "spikes": 113, "saturated_cycles": 370,
+             {"cycles": 10_000, "spikes": 113, "saturated_cycles": 370, "ovf_cycles": 371,
               "refractory_holds": 2143, "sim": "icarus"}),
         Step("(iii) RTL == bit-true [verilator]", False, "mismatch at cycle 17",
              {"sim": "verilator"})])
     refused = LadderResult("cuba_lif", None, None,
                            [Step("export", False, "export refused: state I_syn | events")])
-    rows = markdown_table([good, refused.to_dict()]).splitlines()
+    unbounded = LadderResult("adex", "irregular", None, [
+        Step("(ii) subthreshold |dv|", True, "n/a",
+             {"max_dv_lsb": 3.21, "bound_lsb": None, "rho": 1.0137})])
+    rows = markdown_table([good, refused.to_dict(), unbounded]).splitlines()
     assert rows[0].endswith("| (iii) icarus | (iii) verilator |")
-    assert rows[2] == ("| `lif` | **FAIL** | - | 46.1 / 60.6 LSB | - | 10000: 113 / 370 / 2143 "
-                       "| 0 LSB | **FAIL** |")
+    assert rows[2] == ("| `lif` | **FAIL** | - | 46.1 / 60.6 LSB | - | "
+                       "10000: 113 / 370 / 371 / 2143 | 0 LSB | **FAIL** |")
     assert rows[3].startswith("| `cuba_lif` | **FAIL** | export refused: state I_syn \\| events |")
+    assert "| 3.2 LSB / n/a (rho = 1.0137) |" in rows[4]
 
 
 def test_a_broken_rtl_is_caught(tmp_path):

@@ -415,7 +415,7 @@ def markdown_table(results) -> str:
                    for r in rows for s in r["steps"] if s["name"].startswith("(iii)")})
     head = ["model[preset]", "verdict", "(i) float map vs Brian2",
             "(ii) subthreshold max \\|dv\\| / bound", "(ii) f-I sweep (bit-true vs float64)",
-            "(iii) cycles: spikes / saturated / refractory"] + [f"(iii) {s}" for s in sims]
+            "(iii) cycles: spikes / saturated / ovf / refractory"] + [f"(iii) {s}" for s in sims]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         label = r["model"] + (f"[{r['preset']}]" if r.get("preset") else "") + \
@@ -428,7 +428,7 @@ def markdown_table(results) -> str:
         rtl = [s for n, s in steps.items() if n.startswith("(iii)")]
         m = rtl[0]["metrics"] if rtl and rtl[0]["passed"] else None
         cells.append(f"{m['cycles']}: {m['spikes']} / {m['saturated_cycles']} / "
-                     f"{m['refractory_holds']}" if m else "-")
+                     f"{m['ovf_cycles']} / {m['refractory_holds']}" if m else "-")
         for sim in sims:
             s = steps.get(f"(iii) RTL == bit-true [{sim}]")
             cells.append("-" if s is None else "0 LSB" if s["passed"] else "**FAIL**")
@@ -456,6 +456,8 @@ def _cell_ii_sub(s) -> str:
     m = s["metrics"]
     if "max_dv_lsb" not in m:
         return ("" if s["passed"] else "**FAIL** ") + s["detail"].replace("|", "\\|")
+    if m.get("bound_lsb") is None:  # the subthreshold state does not attract
+        return f"{m['max_dv_lsb']:.1f} LSB / n/a (rho = {m['rho']:.4f})"
     return f"{m['max_dv_lsb']:.1f} / {m['bound_lsb']:.1f} LSB" + \
         ("" if s["passed"] else " **FAIL**")
 
