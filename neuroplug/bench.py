@@ -599,6 +599,7 @@ int main() {
 }
 """
 
+
 def _call_args(src, fn):
     """Argument strings of every call ``fn(...)`` in C++ source ``src``."""
     out = []
