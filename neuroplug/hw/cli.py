@@ -134,8 +134,8 @@ def cmd_verify(args) -> int:
         if args.out:
             from .export import module_name
 
-            out = f"{args.out}/{module_name(str(mid).split('/')[-1].removesuffix('.toml'), preset)}" \
-                  + (f"_{profile}" if profile else "")
+            stem = str(mid).split("/")[-1].removesuffix(".toml")
+            out = f"{args.out}/{module_name(stem, preset)}" + (f"_{profile}" if profile else "")
         r = verify(mid, preset, sims=sims, cycles=args.cycles, out=out, profile=profile,
                    steps=steps)
         results.append(r)
