@@ -600,10 +600,12 @@ int main() {
 """
 
 
-def _call_args(src, fn):
-    """Argument strings of every call ``fn(...)`` in C++ source ``src``."""
+def _call_args(src, fn, not_after=""):
+    """Argument strings of every call ``fn(...)`` in C++ source ``src`` (calls right after
+    ``not_after`` excluded)."""
+    skip = rf"(?<!{re.escape(not_after)})" if not_after else ""
     out = []
-    for m in re.finditer(r"(?<![\w.])" + re.escape(fn) + r"\(", src):
+    for m in re.finditer(skip + r"(?<![\w.])" + re.escape(fn) + r"\(", src):
         depth, j = 1, m.end()
         while depth:
             depth += {"(": 1, ")": -1}.get(src[j], 0)
@@ -622,11 +624,8 @@ def libm_calls(model_id="hodgkin_huxley") -> dict:
     code = standalone_code(model_id, "library")["GROUP_stateupdater"]
     body = code[code.index("_vectorisation_idx = _idx"):]
     pows = {a for a in _call_args(body, "_brian_pow") if a.startswith("exp(")}
-    inner = {a[len("exp("):a.rindex(")")] for a in pows}
-    exps = set(_call_args(body, "exp"))
-    only_in_pow = {a for a in inner if body.count(f"exp({a})") ==
-                   sum(1 for p in _call_args(body, "_brian_pow") if p.startswith(f"exp({a})"))}
-    return {"exp": len(exps - only_in_pow) + len(pows),
+    exps = set(_call_args(body, "exp", not_after="_brian_pow("))
+    return {"exp": len(exps) + len(pows),
             "expm1": len(set(_call_args(body, "_exprel")))}
 
 

@@ -433,9 +433,14 @@ def markdown_table(results) -> str:
             s = steps.get(f"(iii) RTL == bit-true [{sim}]")
             cells.append("-" if s is None else "0 LSB" if s["passed"] else "**FAIL**")
         if "export" in steps:
-            cells[2] = steps["export"]["detail"].replace("|", "\\|")
+            cells[2] = _md(steps["export"]["detail"])
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    """``text`` safe inside a Markdown table cell."""
+    return text.replace("|", "\\|")
 
 
 def _cell_i(s) -> str:
@@ -443,7 +448,7 @@ def _cell_i(s) -> str:
         return "-"
     m = s["metrics"]
     if not s["passed"]:
-        return "**FAIL** " + s["detail"].replace("|", "\\|")
+        return "**FAIL** " + _md(s["detail"])
     ident = sum(bool(x) for x in m.get("identical", []))
     bits = ", states bit-identical" if m.get("states_bit_identical") else ""
     return f"identical {ident}/{len(m.get('identical', []))} " \
@@ -455,7 +460,7 @@ def _cell_ii_sub(s) -> str:
         return "-"
     m = s["metrics"]
     if "max_dv_lsb" not in m:
-        return ("" if s["passed"] else "**FAIL** ") + s["detail"].replace("|", "\\|")
+        return ("" if s["passed"] else "**FAIL** ") + _md(s["detail"])
     if m.get("bound_lsb") is None:  # the subthreshold state does not attract
         return f"{m['max_dv_lsb']:.1f} LSB / n/a (rho = {m['rho']:.4f})"
     return f"{m['max_dv_lsb']:.1f} / {m['bound_lsb']:.1f} LSB" + \
@@ -467,7 +472,7 @@ def _cell_ii_rates(s) -> str:
         return "-"
     sweep = s["metrics"].get("sweep", [])
     if not sweep:
-        return s["detail"].replace("|", "\\|")
+        return _md(s["detail"])
     rate = max(e["rate_error_hz"] for e in sweep)
     text = f"rate error <= {rate:.1f} Hz"
     if "spikes_bittrue" in sweep[0]:
