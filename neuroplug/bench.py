@@ -206,7 +206,8 @@ def _group(model_id, variant, N, *, name, codeobj_class=None):
     import brian2 as b2
     from brian2.units.fundamentalunits import get_unit
 
-    from .brian2 import _dim_of_unit, group
+    from .brian2 import group
+    from .codegen import dim_of_unit
     from .library import model
 
     dt = _dt(model_id) * b2.second
@@ -216,7 +217,7 @@ def _group(model_id, variant, N, *, name, codeobj_class=None):
         G = hand_written_group(model_id, N, name=name, codeobj_class=codeobj_class, dt=dt)
     m = model(model_id)
     unit_text = m.inputs[m.primary_input].unit
-    unit = 1 if unit_text == "1" else get_unit(_dim_of_unit(unit_text))
+    unit = 1 if unit_text == "1" else get_unit(dim_of_unit(unit_text))
     setattr(G, m.primary_input, _drive(model_id, N) * unit)
     return G
 

@@ -11,7 +11,7 @@ How one step is computed
 ------------------------
 The update statements are not re-derived here: Brian2's own state updater, loop
 invariant optimisation and refractoriness handling generate vectorised numpy code for
-the model and method (:func:`neuroplug.brian2.numpy_code`), and this adapter executes
+the model and method (:func:`neuroplug.codegen.numpy_code`), and this adapter executes
 those statements with ``jax.numpy``.  One ``update`` call follows Brian2's schedule:
 
 1. delta inputs (``add_delta_input``) are added to the spike variable, or to the model's
@@ -40,13 +40,13 @@ import jax.numpy as jnp
 import numpy as np
 import saiunit as su
 
-from .brian2 import NumpyCode, initial_values, numpy_code
+from . import quantities as _q
+from .classdoc import class_docstring, class_signature
+from .codegen import NumpyCode, dim_of_unit, initial_values, numpy_code
 from .errors import BackendError, ParameterError
-from .library import is_library_model
+from .library import class_index, is_library_model, unknown_class_error
 from .library import model as _get_model
-from .library import models as _model_ids
 from .model import Model
-from .quantities import DIMENSIONLESS, get_dimensions, parse_quantity
 
 __all__ = ["LibraryNeuron", "neuron_class", "precision", "to_saiunit", "to_si"]
 
@@ -61,7 +61,7 @@ _NAMED_UNITS = (su.volt, su.amp, su.siemens, su.farad, su.second, su.ohm, su.her
 
 def _si_unit(dim) -> su.Unit:
     """The SI saiunit unit with the given (Brian2) dimensions (a named one if there is)."""
-    if dim is DIMENSIONLESS:
+    if dim is _q.DIMENSIONLESS:
         return su.UNITLESS
     exps = {name: float(dim._dims[i]) for i, name in enumerate(_DIM_NAMES) if dim._dims[i]}
     sdim = su.get_or_create_dimension(**exps)
@@ -73,9 +73,9 @@ def _si_unit(dim) -> su.Unit:
 
 def to_saiunit(q, dtype=None):
     """Convert a Brian2 quantity (scalar or array) to a saiunit quantity in SI units."""
-    dim = get_dimensions(q)
+    dim = _q.get_dimensions(q)
     value = jnp.asarray(np.asarray(q, dtype=float), dtype=dtype)
-    if dim is DIMENSIONLESS:
+    if dim is _q.DIMENSIONLESS:
         return value
     return su.Quantity(value, unit=_si_unit(dim))
 
@@ -206,7 +206,7 @@ class _Program:
                 scale_code = "1.0"
             else:
                 try:
-                    scale_code = repr(float(parse_quantity(scale)))
+                    scale_code = repr(float(_q.parse_quantity(scale)))
                 except ValueError:
                     scale_code = f"({scale})"
             self.distance = compile(f"({surrogate_var} - ({self.threshold_rhs})) / {scale_code}",
@@ -279,7 +279,7 @@ def _zero_refractory_period(m: Model, values: dict) -> bool:
         value = values[text]
     else:
         try:
-            value = parse_quantity(text)
+            value = _q.parse_quantity(text)
         except ValueError:
             return False  # a condition or an expression: keep Brian2's bookkeeping
     try:
@@ -355,8 +355,8 @@ class LibraryNeuron(_bp.Neuron):
                                  "'VAR = EXPR'", model=m.id, source=m.source, field="spk_reset")
         self._initial = initial_values(m, values)
         self.params = {k: to_saiunit(v, self.dtype) for k, v in values.items()}
-        self._param_units = {k: _si_unit(get_dimensions(v)) for k, v in values.items()}
-        self._state_units = {k: _si_unit(get_dimensions(v)) for k, v in self._initial.items()}
+        self._param_units = {k: _si_unit(_q.get_dimensions(v)) for k, v in values.items()}
+        self._state_units = {k: _si_unit(_q.get_dimensions(v)) for k, v in self._initial.items()}
         self._input_units = {k: _si_unit(_dim_of(m, inp.unit)) for k, inp in m.inputs.items()}
         self._constants = {k: jnp.asarray(v, dtype=self.dtype) if isinstance(v, float) else v
                            for k, v in self._program.constants.items()}
@@ -558,9 +558,7 @@ def _resolve_dtype(dtype):
 
 
 def _dim_of(m: Model, unit_text: str):
-    from .brian2 import _dim_of_unit
-
-    return DIMENSIONLESS if unit_text == "1" else _dim_of_unit(unit_text)
+    return _q.DIMENSIONLESS if unit_text == "1" else dim_of_unit(unit_text)
 
 
 def _to_brian2(value):
@@ -572,34 +570,48 @@ def _to_brian2(value):
 
 
 @lru_cache(maxsize=None)
-def _class_for(model_id: str, sha256: str) -> type:
+def _class_for(model_id: str, fingerprint: str) -> type:
     return _make_class(_get_model(model_id))
 
 
+_ADAPTER_PARAMETERS = """in_size : int or tuple of int
+    Shape of the layer.
+preset : str, optional
+    A preset of the model (listed under Presets).
+method : str, optional
+    Integration method (Brian2 name); default: the model's pinned method.
+spk_fun, spk_reset, detach_reset, dtype, name
+    As for :class:`neuroplug.brainpy.LibraryNeuron`: surrogate gradient, ``'hard'``
+    (Brian2's reset, default) or ``'soft'`` reset, stopping gradients through the
+    reset, ``'float32'``/``'float64'``, layer name.
+"""
+
+
 def _make_class(m: Model) -> type:
-    doc = (f"{m.title} as a ``brainpy.state.Neuron`` (model ``{m.id}``).\n\n{m.description}\n\n"
-           + LibraryNeuron.__doc__.split("\n", 1)[1])
-    return type(m.class_name, (LibraryNeuron,), {"neuroplug_model": m, "__doc__": doc,
-                                                  "__module__": __name__})
+    return type(m.class_name, (LibraryNeuron,), {
+        "neuroplug_model": m, "__module__": __name__,
+        "__doc__": class_docstring(m, "``brainpy.state.Neuron``", _ADAPTER_PARAMETERS),
+        "__signature__": class_signature(m, LibraryNeuron.__init__)})
 
 
 def neuron_class(model_id) -> type:
     """The ``brainpy.state.Neuron`` subclass for a model id (or user model path / Model)."""
     m = _get_model(model_id)
     if is_library_model(m):
-        return _class_for(m.id, m.sha256)
+        return _class_for(m.id, m.fingerprint)
     return _make_class(m)
 
 
 def __getattr__(name):
+    # neuroplug.brainpy.AdEx, .LIF, ...: the class name maps to one file (class_index)
     if name.startswith("_") or not name[:1].isupper():
         raise AttributeError(f"module 'neuroplug.brainpy' has no attribute '{name}'")
-    for model_id in _model_ids():
-        if _get_model(model_id).class_name == name:
-            return neuron_class(model_id)
-    raise AttributeError(f"module 'neuroplug.brainpy' has no attribute '{name}'")
+    model_id = class_index().get(name)
+    if model_id is None:
+        raise unknown_class_error("neuroplug.brainpy", name)
+    return neuron_class(model_id)
 
 
 def __dir__():
-    return sorted(list(globals()) + [_get_model(i).class_name for i in _model_ids()])
+    return sorted(set(globals()) | set(class_index()))
 

@@ -3,39 +3,52 @@
 >>> from neuroplug.brian2 import AdEx
 >>> G = AdEx(100, preset="tonic")          # a brian2.NeuronGroup
 >>> G.I = 500*pA
+>>> G.tau_w                                # every parameter, readable and settable
+30. * msecond
+>>> G.tau_w = 100*ms
 
 Parameters are scalar constants in the group's namespace, so a library group
 generates exactly the code of the same equations written by hand.  A per-neuron
 value (an array of length N) turns that parameter into a ``(constant)`` per-neuron
 variable of the group instead.
 
-This module also exposes Brian2's own code generation for the other adapters:
-:func:`numpy_code` returns the vectorised update code Brian2 generates for a model
-and method, which :mod:`neuroplug.brainpy` executes with ``jax.numpy``.
+Class names (``AdEx``, ``LIF``...) are the ``class_name`` fields of the model files;
+importing one class loads and validates that model only (Brian2's verdict on a model
+file is cached on disk, see :mod:`neuroplug.cache`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import re
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from brian2 import NeuronGroup
-from brian2.units.fundamentalunits import DIMENSIONLESS, DimensionMismatchError
+from brian2.units.fundamentalunits import DIMENSIONLESS
 
-from .errors import BackendError, ModelDefinitionError, UnitError
-from .library import is_library_model
+from . import codegen
+from .classdoc import class_docstring, class_signature
+from .codegen import check_model, initial_values
+from .errors import (
+    BackendError,
+    ModelDefinitionError,
+    ParameterError,
+    plain_traceback_for_neuroplug_errors,
+)
+from .library import class_index, is_library_model, unknown_class_error
 from .library import model as _get_model
-from .library import models as _model_ids
 from .model import Model
-from .quantities import parse_quantity, unit_namespace
+
+plain_traceback_for_neuroplug_errors()
 
 __all__ = ["group", "group_arguments", "LibraryNeuronGroup", "neuron_group_class",
            "numpy_code", "check_model", "initial_values", "unit_free_numpy_functions"]
+
+
+def numpy_code(model, method: str | None = None, *, refractory: bool = True):
+    """Brian2's numpy code for a model id, path or Model (see :func:`neuroplug.codegen.numpy_code`)."""
+    return codegen.numpy_code(_get_model(model), method, refractory=refractory)
 
 
 # ----------------------------------------------------------------------------------
@@ -53,46 +66,6 @@ class GroupArguments:
     namespace: dict
     per_neuron: dict = field(default_factory=dict)
     initial: dict = field(default_factory=dict)
-
-
-def initial_values(model: Model, values: dict) -> dict:
-    """Evaluate the ``[state]`` init expressions with the given parameter values.
-
-    Returns a dict of Brian2 quantities (scalars or per-neuron arrays).
-    """
-    ns = dict(unit_namespace())
-    ns.update({"exp": np.exp, "log": np.log, "sqrt": np.sqrt})
-    ns.update(values)
-    out = {}
-    for name, var in model.state.items():
-        try:
-            try:
-                value = parse_quantity(var.init)
-            except ValueError:
-                value = eval(var.init, {"__builtins__": {}}, ns)  # noqa: S307 - model file text
-        except Exception as exc:
-            raise ModelDefinitionError(f"cannot evaluate init expression {var.init!r}: {exc}; "
-                                       f"expected an expression of parameters and units",
-                                       source=model.source, model=model.id,
-                                       field=f"state.{name}.init") from None
-        if not np.all(np.isfinite(np.asarray(value, dtype=float))):
-            raise UnitError(f"init {var.init!r} evaluates to a non-finite value, expected a "
-                            f"finite value", source=model.source, model=model.id,
-                            field=f"state.{name}.init")
-        want = DIMENSIONLESS if var.unit == "1" else _dim_of_unit(var.unit)
-        got = getattr(value, "dim", DIMENSIONLESS)
-        if got is not want:
-            raise UnitError(f"init {var.init!r} has dimensions {got}, expected {var.unit}",
-                            source=model.source, model=model.id, field=f"state.{name}.init")
-        out[name] = value
-    return out
-
-
-def _dim_of_unit(unit_text: str):
-    from brian2.units.fundamentalunits import get_dimensions
-
-    ns = unit_namespace()
-    return get_dimensions(eval(unit_text, {"__builtins__": {}}, ns))  # noqa: S307
 
 
 def group_arguments(model, N: int, preset: str | None = None, method: str | None = None,
@@ -131,6 +104,18 @@ def _base_unit(q):
     return get_unit(q.dim)
 
 
+_ADAPTER_PARAMETERS = """N : int
+    Number of neurons.
+preset : str, optional
+    A preset of the model (listed under Presets).
+method : str, optional
+    Integration method (Brian2 name); default: the model's pinned method.
+dt, clock, order, name, codeobj_class, namespace
+    As for :class:`brian2.NeuronGroup`.  ``namespace`` entries are added to the
+    parameter namespace (e.g. a ``TimedArray`` used by user code).
+"""
+
+
 class LibraryNeuronGroup(NeuronGroup):
     """A :class:`brian2.NeuronGroup` built from a neuroplug model.
 
@@ -148,6 +133,13 @@ class LibraryNeuronGroup(NeuronGroup):
     **overrides
         Parameter values (Brian2 quantities, strings like ``"10 ms"``, or arrays of
         length N for per-neuron values).
+
+    Notes
+    -----
+    Every model parameter is an attribute of the group: ``G.tau_m`` reads it and
+    ``G.tau_m = 20*ms`` sets it (a scalar constant of the namespace, so the generated
+    code does not change; it takes effect at the next ``run``).  A parameter given per
+    neuron at construction is a per-neuron variable and is read and set like one.
     """
 
     neuroplug_model: Model = None  # set on each generated subclass
@@ -162,6 +154,7 @@ class LibraryNeuronGroup(NeuronGroup):
         ns = dict(args.namespace)
         ns.update(namespace or {})
         self.neuroplug_preset = preset
+        self.neuroplug_method = args.method
         self.neuroplug_parameters = dict(args.namespace, **args.per_neuron)
         super().__init__(int(N), model=args.equations, threshold=args.threshold,
                          reset=args.reset or None, refractory=args.refractory, method=args.method,
@@ -176,23 +169,62 @@ class LibraryNeuronGroup(NeuronGroup):
             self.run_regularly(model.update, when="groups", order=order + 1,
                                name=f"{self.name}_map*", codeobj_class=codeobj_class)
 
+    def __repr__(self):
+        m = type(self).neuroplug_model
+        preset = f", preset={self.neuroplug_preset!r}" if self.neuroplug_preset else ""
+        return (f"<{type(self).__name__} NeuronGroup '{self.name}': neuroplug model "
+                f"'{m.id}'{preset}, N={len(self)}, method={self.neuroplug_method!r}>")
+
+    # -- parameters as attributes (properties generated per model class) ---------------
+    def _get_parameter(self, name):
+        if name in self.variables:
+            return self.state(name, use_units=True)
+        return self.namespace[name]
+
+    def _set_parameter(self, name, value):
+        m = type(self).neuroplug_model
+        if name in self.variables:  # given per neuron at construction
+            self.state(name, use_units=True)[:] = value
+            return
+        if isinstance(value, str) or np.ndim(value) == 0:
+            value = m._coerce_override(name, value)
+            self.namespace[name] = value
+            self.neuroplug_parameters[name] = value
+            return
+        raise ParameterError(
+            f"found an array of shape {np.shape(value)} for '{name}', which is one scalar "
+            f"constant of this group; expected a scalar, or per-neuron values given when the "
+            f"group is made: {type(self).__name__}(N, {name}=<array of N values>)",
+            source=m.source, model=m.id, field=f"parameters.{name}")
+
+
+def _parameter_property(name: str, description: str) -> property:
+    return property(lambda self: self._get_parameter(name),
+                    lambda self, value: self._set_parameter(name, value),
+                    doc=f"Model parameter ``{name}``: {description}")
+
+
+def _make_class(m: Model) -> type:
+    reserved = set(dir(NeuronGroup))
+    body = {"neuroplug_model": m, "__module__": __name__,
+            "__doc__": class_docstring(m, ":class:`brian2.NeuronGroup`", _ADAPTER_PARAMETERS),
+            "__signature__": class_signature(m, LibraryNeuronGroup.__init__)}
+    body.update({name: _parameter_property(name, p.description)
+                 for name, p in m.parameters.items() if name not in reserved})
+    return type(m.class_name, (LibraryNeuronGroup,), body)
+
 
 @lru_cache(maxsize=None)
-def _class_for(model_id: str, sha256: str) -> type:
-    m = _get_model(model_id)
-    doc = (f"{m.title} as a :class:`brian2.NeuronGroup` (model ``{m.id}``).\n\n"
-           f"{m.description}\n\n" + LibraryNeuronGroup.__doc__.split("\n", 1)[1])
-    return type(m.class_name, (LibraryNeuronGroup,),
-                {"neuroplug_model": m, "__doc__": doc, "__module__": __name__})
+def _class_for(model_id: str, fingerprint: str) -> type:
+    return _make_class(_get_model(model_id))
 
 
 def neuron_group_class(model_id) -> type:
     """The NeuronGroup subclass for a model id (or a user model path / Model)."""
     m = _get_model(model_id)
     if is_library_model(m):
-        return _class_for(m.id, m.sha256)
-    return type(m.class_name, (LibraryNeuronGroup,), {"neuroplug_model": m,
-                                                       "__module__": __name__})
+        return _class_for(m.id, m.fingerprint)
+    return _make_class(m)
 
 
 def group(model_id, N: int, preset=None, method=None, **kwargs) -> NeuronGroup:
@@ -201,34 +233,20 @@ def group(model_id, N: int, preset=None, method=None, **kwargs) -> NeuronGroup:
 
 
 def __getattr__(name):
-    # neuroplug.brian2.AdEx, .LIF, ... for every model in the library
+    # neuroplug.brian2.AdEx, .LIF, ...: the class name maps to one file (class_index)
     if name.startswith("_") or not name[:1].isupper():
         raise AttributeError(f"module 'neuroplug.brian2' has no attribute '{name}'")
-    for model_id in _model_ids():
-        m = _get_model(model_id)
-        if m.class_name == name:
-            return neuron_group_class(model_id)
-    raise AttributeError(f"module 'neuroplug.brian2' has no attribute '{name}'")
+    model_id = class_index().get(name)
+    if model_id is None:
+        raise unknown_class_error("neuroplug.brian2", name)
+    return neuron_group_class(model_id)
 
 
 def __dir__():
-    return sorted(list(globals()) + [_get_model(i).class_name for i in _model_ids()])
+    return sorted(set(globals()) | set(class_index()))
 
 
 # ----------------------------------------------------------------------------------
-# Brian2's code generation, used for validation and by the BrainPy adapter
-@contextlib.contextmanager
-def _runtime_device():
-    """Temporarily make Brian2's runtime device active (code generation only)."""
-    dev_module = sys.modules["brian2.devices.device"]
-    old = dev_module.active_device
-    dev_module.active_device = dev_module.all_devices["runtime"]
-    try:
-        yield
-    finally:
-        dev_module.active_device = old
-
-
 @contextlib.contextmanager
 def unit_free_numpy_functions():
     """Run Brian2's numpy target without per-call unit checks in its default functions.
@@ -261,172 +279,4 @@ def unit_free_numpy_functions():
         for name, impl in saved.items():
             DEFAULT_FUNCTIONS[name].implementations._implementations["numpy"] = impl
 
-
-@contextlib.contextmanager
-def _quiet_no_refractory():
-    """Silence Brian2's "unless refractory but no refractory keyword" warning (intended)."""
-    logger = logging.getLogger("brian2.groups.neurongroup.no_refractory")
-    old = logger.disabled
-    logger.disabled = True
-    try:
-        yield
-    finally:
-        logger.disabled = old
-
-
-@dataclass(frozen=True)
-class NumpyCode:
-    """Brian2-generated numpy code for one model and method.
-
-    Attributes
-    ----------
-    stateupdate, threshold, reset, update : str
-        Python statements over named arrays (``update`` only for map models).
-    constants : dict
-        Values of Brian2 constants the code refers to (units, ``pi``...), in SI.
-    has_refractory : bool
-    """
-
-    stateupdate: str
-    threshold: str
-    reset: str
-    update: str
-    constants: dict
-    has_refractory: bool
-    state_names: tuple
-
-
-_LOAD = re.compile(r"^\w+ = _array_\w+(\.copy\(\)|\[0\]|\[_idx\])?$")
-_COND_WRITE = re.compile(r"^(\w+)\[(\w+)\] = (\w+)\[\2\]$")
-
-
-def _clean(code: str, owner: str, *, stop_at: str | None = None) -> str:
-    lines = []
-    for raw in code.splitlines():
-        line = raw.strip()
-        if stop_at and line.startswith(stop_at):
-            break
-        if (not line or line.startswith("#") or line.startswith("import ")
-                or line.startswith("from ") or line.startswith("_vectorisation_idx =")
-                or line.startswith("numpy_True") or line.startswith("numpy_False")
-                or line.startswith("_array_") or line.startswith("_idx = ") or _LOAD.match(line)):
-            continue
-        m = _COND_WRITE.match(line)
-        if m:
-            var, cond, new = m.groups()
-            line = f"{var} = _numpy.where({cond}, {new}, {var})"
-        if "_array_" in line or re.match(r"^(if|for|while|else|elif)\b", line):
-            raise BackendError(f"unsupported line in Brian2's generated {owner} code: {line!r}")
-        lines.append(line)
-    return "\n".join(lines)
-
-
-@lru_cache(maxsize=256)
-def _numpy_code_cached(model_id: str, sha256: str, method: str, refractory: bool) -> NumpyCode:
-    return _generate(_get_model(model_id), method, refractory)
-
-
-def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:
-    from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
-    from brian2.core.variables import Constant
-
-    args = group_arguments(m, 1, None, method)
-    refractory = args.refractory if with_refractory else False
-    with _runtime_device(), _quiet_no_refractory():
-        grp = NeuronGroup(1, model=args.equations, threshold=args.threshold, reset=args.reset,
-                          refractory=refractory, method=args.method,
-                          namespace=args.namespace, codeobj_class=NumpyCodeObject,
-                          name="npgroup*")
-        grp._network = "neuroplug-codegen"  # never run: silence Brian2's unused-object warning
-        try:
-            grp.equations.check_units(grp, run_namespace={})
-        except Exception as exc:
-            raise _brian2_error(m, "stateupdate", args.method, exc) from None
-        runners = {"stateupdate": grp.state_updater}
-        if args.threshold:
-            runners["threshold"] = grp.thresholder["spike"]
-            if args.reset:
-                runners["reset"] = grp.resetter["spike"]
-        if m.update:
-            runners["update"] = grp.run_regularly(m.update, codeobj_class=NumpyCodeObject)
-        texts, constants = {}, {}
-        for key, runner in runners.items():
-            runner.codeobj_class = NumpyCodeObject
-            try:
-                runner.before_run({})
-            except Exception as exc:
-                raise _brian2_error(m, key, args.method, exc) from None
-            if runner.codeobj is None:  # nothing to do (e.g. no differential equations)
-                texts[key] = ""
-                continue
-            texts[key] = _clean(runner.codeobj.code.run, key,
-                                stop_at="if _cond is True" if key == "threshold" else None)
-            for name, var in runner.codeobj.variables.items():
-                if isinstance(var, Constant) and name not in m.parameters:
-                    constants[name] = var.value
-    return NumpyCode(stateupdate=texts.get("stateupdate", ""), threshold=texts.get("threshold", ""),
-                     reset=texts.get("reset", ""), update=texts.get("update", ""),
-                     constants=constants, has_refractory=refractory is not False,
-                     state_names=tuple(m.state))
-
-
-def numpy_code(model, method: str | None = None, *, refractory: bool = True) -> NumpyCode:
-    """Vectorised numpy code Brian2 generates for ``model`` integrated with ``method``.
-
-    The statements read and write named arrays (state variables, ``t``, ``dt``,
-    ``lastspike``, ``not_refractory``, parameters); loads, stores and templates are
-    removed.  This is Brian2's own state updater, loop-invariant optimisation and
-    refractoriness handling, so another executor of these statements performs the
-    same arithmetic as Brian2's numpy target.
-
-    ``refractory=False`` generates the code of the same group without refractoriness
-    (``refractory=False`` in Brian2): the same arithmetic when the refractory period is
-    zero, since ``timestep(t - lastspike) >= 0`` always holds.
-    """
-    m = _get_model(model)
-    method = method or m.method
-    checked = getattr(m, "_checked_code", {}).get(method)
-    if checked is not None and refractory:
-        return checked  # generated when the model was loaded (check_model)
-    if is_library_model(m):
-        return _numpy_code_cached(m.id, m.sha256, method, bool(refractory))
-    return _generate(m, method, bool(refractory))
-
-
-def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefinitionError:
-    fld = {"stateupdate": "equations", "threshold": "threshold", "reset": "reset",
-           "update": "update"}[key]
-    msg = " ".join(str(exc).split()) if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, DimensionMismatchError) or "unit" in msg.lower() or "dimension" in msg.lower():
-        used = [f"{n} = {p.value}" for n, p in m.parameters.items()
-                if re.search(rf"\b{re.escape(n)}\b", getattr(m, fld) or "")]
-        return UnitError(f"inconsistent units: {msg}; parameters used there: {', '.join(used)}",
-                         source=m.source, model=m.id, field=fld)
-    if key == "stateupdate" and any(w in msg.lower() for w in
-                                    ("method", "integrat", "cannot", "linear", "stochastic")):
-        return ModelDefinitionError(f"Brian2 cannot integrate the equations with method "
-                                    f"'{method}': {msg}", source=m.source, model=m.id,
-                                    field="method" if method == m.method else "methods")
-    return ModelDefinitionError(f"Brian2 rejects the {fld}: {msg}", source=m.source, model=m.id,
-                                field=fld)
-
-
-def check_model(m: Model, methods=None) -> None:
-    """Let Brian2 check a model: parse, dimensions, method, threshold/reset/update code.
-
-    ``methods`` defaults to the pinned method (the one every run uses unless told
-    otherwise); another listed method is checked when its code is first generated,
-    with the same error.  Brian2's symbolic state updaters are the costly part of
-    loading a model, so loading does not derive code for methods nobody asked for.
-    """
-    initial_values(m, m.parameter_values())
-    try:
-        codes = {method: _generate(m, method) for method in (methods or (m.method,))}
-    except ModelDefinitionError:
-        raise
-    except Exception as exc:
-        raise ModelDefinitionError(f"Brian2 rejects the model: {exc}", source=m.source,
-                                   model=m.id, field="equations") from None
-    # keep the code with this very object (a modified copy has none): numpy_code reuses it
-    object.__setattr__(m, "_checked_code", codes)
 

@@ -3,7 +3,7 @@
     neuroplug list
     neuroplug docs [--root DIR]
     neuroplug show MODEL
-    neuroplug run MODEL --backend brian2|brainpy [--preset P] [--plot FILE]
+    neuroplug run MODEL --backend brian2|brainpy [--target T] [--preset P] [--plot FILE]
     neuroplug crosscheck MODEL [--preset P] [--method M] [--plot FILE] [--json FILE]
     neuroplug crosscheck --all [--out DIR]
     neuroplug bench [--quick] [--json FILE] [--plot FILE] [--markdown FILE]
@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("model", help="model id or path to a .toml model file")
     r.add_argument("--backend", required=True, choices=["brian2", "brainpy"],
                    help="simulator to run")
+    r.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"], default=None,
+                   help="Brian2 code-generation target (default numpy; cpp_standalone builds "
+                   "and compiles a C++ project, then runs it)")
     _common(r)
     r.add_argument("--stimulus", action="append", metavar="AMPLITUDE",
                    help="step amplitude with unit, e.g. '500 pA' (repeatable; default: the "
@@ -192,7 +195,8 @@ def main(argv=None) -> int:
         from .crosschecking import exact_cpu_flags
 
         exact_cpu_flags()  # before JAX starts: round like numpy (docs/semantics.md)
-    _quiet_brian2()
+    if args.command != "list":  # `list` reads the files only: no Brian2 to import
+        _quiet_brian2()
     from .errors import NeuroplugError
 
     try:
@@ -228,13 +232,13 @@ def _quiet_brian2():
 
 
 def _cmd_list(args) -> int:
-    from .library import model, models
+    from .library import models, summary
 
     rows = [("id", "class", "family", "kind", "presets", "tier", "title")]
-    for mid in models():
-        m = model(mid)
-        rows.append((m.id, m.class_name, m.family, m.kind, str(len(m.presets)),
-                     m.crosscheck.tier, m.title))
+    for mid in models():  # read from the files: no Brian2 (`show` validates one model)
+        s = summary(mid)
+        rows.append((s["id"], s["class_name"], s["family"], s["kind"], str(s["presets"]),
+                     s["tier"], s["title"]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
@@ -320,11 +324,16 @@ def _cmd_run(args) -> int:
     nsteps = int(round(duration / dt))
     stim = _stimulus(np.array([float(a) for a in amps]),
                      float(parse_quantity(m.crosscheck.onset)), nsteps, dt)
+    if args.target is not None and args.backend != "brian2":
+        raise _UsageError(f"--target: {args.target} is a Brian2 target; expected it only with "
+                          f"--backend brian2")
     if args.backend == "brian2":
-        traces, spikes, sec = simulate_brian2(m, args.preset, args.method, stim, dt)
+        traces, spikes, sec = simulate_brian2(m, args.preset, args.method, stim, dt,
+                                              target=args.target or "numpy")
     else:
         traces, spikes, sec = simulate_brainpy(m, args.preset, args.method, stim, dt)
-    print(f"{m.id}{'[' + args.preset + ']' if args.preset else ''} on {args.backend}: "
+    where = args.backend + (f" ({args.target or 'numpy'})" if args.backend == "brian2" else "")
+    print(f"{m.id}{'[' + args.preset + ']' if args.preset else ''} on {where}: "
           f"{nsteps} steps of {dt * 1e3:g} ms in {sec:.2f} s")
     rows = []
     for a, s in zip(amps, spikes):

@@ -357,22 +357,37 @@ def _stimulus(amp_si, onset, nsteps, dt, repeat=1):
 def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True, seed=None):
     """Run the Brian2 library group with a per-neuron stimulus array (steps x N).
 
+    ``target`` is a runtime code-generation target (``'numpy'``, ``'cython'``) or
+    ``'cpp_standalone'`` (a project built, compiled and run in a temporary folder; the
+    time then includes compilation).
+
     Returns ``(traces, spikes, seconds)``: traces per state variable as arrays
     (N, steps) in SI, recorded after each step (``when='end'``); spikes as a list of
     step-index arrays per neuron.
     """
+    import contextlib
+    import tempfile
+
     import brian2 as b2
     from brian2.units.fundamentalunits import get_unit
 
-    from .brian2 import _dim_of_unit, group, unit_free_numpy_functions
+    from .brian2 import group, unit_free_numpy_functions
+    from .build import standalone_device
+    from .codegen import dim_of_unit
 
     nsteps, N = stim.shape
     inp = m.primary_input
     unit_text = m.inputs[inp].unit
-    unit = 1 if unit_text == "1" else get_unit(_dim_of_unit(unit_text))
+    unit = 1 if unit_text == "1" else get_unit(dim_of_unit(unit_text))
     old_target = b2.prefs.codegen.target
-    b2.prefs.codegen.target = target
-    try:
+    standalone = target == "cpp_standalone"
+    with contextlib.ExitStack() as stack:
+        if standalone:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="neuroplug-run-"))
+            stack.enter_context(standalone_device("cpp_standalone", folder))
+        else:
+            b2.prefs.codegen.target = target
+            stack.callback(setattr, b2.prefs.codegen, "target", old_target)
         if seed is not None:
             b2.seed(seed)
         G = group(m, N, preset=preset, method=method, dt=dt * b2.second)
@@ -390,15 +405,15 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
         t0 = time.perf_counter()
         with unit_free_numpy_functions():  # same arithmetic, without Brian2's per-call checks
             net.run(nsteps * dt * b2.second, namespace={})
+            if standalone:
+                b2.device.build(directory=folder, compile=True, run=True)
         seconds = time.perf_counter() - t0
-    finally:
-        b2.prefs.codegen.target = old_target
-    traces = {k: np.asarray(getattr(M, k + "_")) for k in m.state} if M is not None else {}
-    spikes = [np.zeros(0, dtype=int)] * N
-    if S is not None:
-        steps = np.round(np.asarray(S.t_) / dt).astype(int)
-        idx = np.asarray(S.i)
-        spikes = [np.sort(steps[idx == i]) for i in range(N)]
+        traces = {k: np.asarray(getattr(M, k + "_")) for k in m.state} if M is not None else {}
+        spikes = [np.zeros(0, dtype=int)] * N
+        if S is not None:
+            steps = np.round(np.asarray(S.t_) / dt).astype(int)
+            idx = np.asarray(S.i)
+            spikes = [np.sort(steps[idx == i]) for i in range(N)]
     return traces, spikes, seconds
 
 

@@ -13,6 +13,8 @@ __all__ = [
     "UnitError",
     "ParameterError",
     "BackendError",
+    "UnknownClassError",
+    "plain_traceback_for_neuroplug_errors",
 ]
 
 
@@ -69,3 +71,30 @@ class ParameterError(ModelDefinitionError):
 
 class BackendError(NeuroplugError, RuntimeError):
     """A simulator backend cannot do what was asked (missing package, bad target)."""
+
+
+class UnknownClassError(NeuroplugError, AttributeError):
+    """An adapter has no model class of that name (the message suggests close ones)."""
+
+
+def plain_traceback_for_neuroplug_errors() -> None:
+    """Keep Brian2's "Brian 2 encountered an unexpected error" banner off neuroplug's errors.
+
+    Brian2 installs an exception hook that reports every uncaught exception as a
+    possible Brian2 bug.  A neuroplug error (or a failed ``from neuroplug... import``)
+    is the user's input, not a Brian2 bug: it is printed by Python's own hook; every
+    other exception still goes to Brian2's.
+    """
+    import sys
+
+    hook = sys.excepthook
+    if getattr(hook, "_neuroplug", False) or hook is sys.__excepthook__:
+        return
+
+    def excepthook(exc_type, exc, tb):
+        ours = isinstance(exc, NeuroplugError) or (
+            isinstance(exc, ImportError) and (exc.name or "").startswith("neuroplug"))
+        (sys.__excepthook__ if ours else hook)(exc_type, exc, tb)
+
+    excepthook._neuroplug = True
+    sys.excepthook = excepthook

@@ -7,6 +7,7 @@ file, the model, the field, what was found and what was expected.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import re
@@ -14,7 +15,14 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from .errors import ModelDefinitionError, ModelNotFoundError, ParameterError, UnitError
+from . import cache
+from .errors import (
+    ModelDefinitionError,
+    ModelNotFoundError,
+    ParameterError,
+    UnitError,
+    UnknownClassError,
+)
 from .model import (
     CrosscheckSpec,
     Input,
@@ -24,10 +32,12 @@ from .model import (
     Reference,
     StateVar,
     check_constraint,
+    default_class_name,
 )
-from .quantities import DIMENSIONLESS, get_dimensions, parse_quantity
+from .quantities import parse_quantity
 
-__all__ = ["models", "model", "load_model", "register", "library_dir", "METHODS", "TIERS"]
+__all__ = ["models", "model", "load_model", "register", "library_dir", "class_index",
+           "summary", "METHODS", "TIERS"]
 
 #: Integration methods, by Brian2's names.
 METHODS = ("exact", "linear", "euler", "rk2", "rk4", "heun", "milstein", "exponential_euler")
@@ -37,9 +47,10 @@ KINDS = ("continuous", "map")
 CONSTRAINTS = ("positive", "nonnegative", "any")
 PROTOCOLS = ("step",)
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+CLASS_NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 _TOP = {
-    "id": (str, True), "title": (str, True), "family": (str, True), "kind": (str, False),
+    "id": (str, True), "class_name": (str, False), "title": (str, True), "family": (str, True), "kind": (str, False),
     "description": (str, True), "equations": (str, True), "update": (str, False),
     "threshold": (str, False), "reset": (str, False), "refractory": (str, False),
     "method": (str, True), "methods": (list, False), "dt": (str, True),
@@ -86,6 +97,95 @@ def models() -> list[str]:
     return sorted(set(_library_files()) | set(_registry))
 
 
+_index_memo: dict = {}
+
+
+def _file_table(path: Path) -> dict | None:
+    """The TOML table of a file, or ``None`` if it cannot be read (no validation)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    return data
+
+
+def _summaries() -> dict[str, dict]:
+    """Id -> the raw TOML table of every shipped file, read once per process (~40 ms)."""
+    files = _library_files()
+    key = tuple((p.name, p.stat().st_mtime_ns) for p in files.values())
+    if _index_memo.get("key") != key:
+        _index_memo.update(key=key, tables={mid: _file_table(p) or {} for mid, p in files.items()})
+    return _index_memo["tables"]
+
+
+def summary(model_id: str) -> dict:
+    """What ``neuroplug list`` shows of a model, read from its file without validation.
+
+    Keys: ``id``, ``class_name``, ``title``, ``family``, ``kind``, ``presets`` (count),
+    ``tier``.  Registered models are summarised from their validated :class:`Model`.
+    """
+    if model_id in _registry:
+        m = _registry[model_id]
+        return {"id": m.id, "class_name": m.class_name, "title": m.title, "family": m.family,
+                "kind": m.kind, "presets": len(m.presets), "tier": m.crosscheck.tier}
+    t = _summaries().get(model_id)
+    if t is None:
+        raise ModelNotFoundError(f"unknown model '{model_id}'", source="<library>")
+
+    def text(key, default="?"):
+        value = t.get(key, default)
+        return " ".join(value.split()) if isinstance(value, str) else default
+
+    cc = t.get("crosscheck") if isinstance(t.get("crosscheck"), dict) else {}
+    presets = t.get("presets") if isinstance(t.get("presets"), dict) else {}
+    return {"id": model_id, "class_name": _class_name_of(model_id, t),
+            "title": text("title"), "family": text("family"), "kind": text("kind", "continuous"),
+            "presets": len(presets), "tier": cc.get("tier", "?") if isinstance(cc.get("tier"), str)
+            else "?"}
+
+
+def _class_name_of(model_id: str, table: dict) -> str:
+    name = table.get("class_name")
+    return name if isinstance(name, str) and name else default_class_name(model_id)
+
+
+def class_index() -> dict[str, str]:
+    """Class name -> model id for every library and registered model, without Brian2.
+
+    Class names come from the files' ``class_name`` field; this reads the TOML of the
+    shipped files only (no validation), so an adapter can map ``LIF`` to ``lif``
+    quickly.  A duplicate class name raises :class:`ModelDefinitionError`.
+    """
+    index: dict[str, str] = {}
+    files = _library_files()
+    entries = [(mid, _class_name_of(mid, t), str(files[mid]))
+               for mid, t in _summaries().items()]
+    entries += [(m.id, m.class_name, m.source) for m in _registry.values()
+                if m.id not in files or _registry_replaces(m.id)]
+    where = {}
+    for mid, name, source in entries:
+        if name in index and index[name] != mid:
+            raise ModelDefinitionError(
+                f"duplicate class_name '{name}': also used by {where[name]}; expected a "
+                f"unique class name", source=source, model=mid, field="class_name")
+        index[name] = mid
+        where[name] = source
+    return index
+
+
+def _registry_replaces(model_id: str) -> bool:
+    return model_id in _registry and _registry[model_id].source != str(
+        _library_files().get(model_id))
+
+
+def unknown_class_error(module: str, name: str) -> UnknownClassError:
+    """AttributeError for a class name no model has, with close matches."""
+    close = difflib.get_close_matches(name, list(class_index()), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
+        "; `neuroplug list` shows every model and its class"
+    return UnknownClassError(f"module '{module}' has no attribute '{name}'{hint}")
+
+
 def model(id_or_path) -> Model:
     """Return a validated :class:`~neuroplug.model.Model`.
 
@@ -108,7 +208,7 @@ def model(id_or_path) -> Model:
         return _registry[text]
     files = _library_files()
     if text in files:
-        m = load_model(files[text], expected_id=text)
+        m = _load_library_file(files[text], text)
         _registry[text] = m
         return m
     path = Path(text)
@@ -119,6 +219,36 @@ def model(id_or_path) -> Model:
     close = [n for n in models() if n.startswith(text[:3])] or models()
     raise ModelNotFoundError(f"unknown model '{text}'; expected one of {close} "
                              f"or a path to a .toml model file", source="<library>")
+
+
+def _load_library_file(path: Path, model_id: str) -> Model:
+    """Load a shipped model, reusing Brian2's verdict from the disk cache when it has it.
+
+    A cache entry holds the validated model and the code Brian2 derived for its pinned
+    method, keyed by the file's bytes (plus Brian2's and neuroplug's versions, see
+    :mod:`neuroplug.cache`); on a hit no Brian2 is imported at all.
+    """
+    from .codegen import NumpyCode
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ModelDefinitionError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    entry = cache.read("model", digest)
+    if entry is not None:
+        try:
+            m = Model.from_dict(dict(entry["model"], source=str(path), sha256=digest))
+            codes = {meth: NumpyCode.from_dict(c) for meth, c in entry["code"].items()}
+            if m.id == model_id and codes and all(codes.values()):
+                object.__setattr__(m, "_checked_code", codes)
+                return m
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # a stale or foreign entry: validate again and overwrite it
+    m = load_model(path, expected_id=model_id)
+    cache.write("model", digest, {"model": m.to_dict(),
+                                  "code": {k: c.to_dict() for k, c in m._checked_code.items()}})
+    return m
 
 
 def is_library_model(m: Model) -> bool:
@@ -132,7 +262,8 @@ def register(path_or_model, *, replace: bool = False) -> Model:
     Raises
     ------
     ModelDefinitionError
-        If a model with the same id already exists and ``replace`` is false.
+        If a model with the same id already exists and ``replace`` is false, or another
+        model already uses its ``class_name``.
     """
     m = path_or_model if isinstance(path_or_model, Model) else load_model(path_or_model)
     if not replace and m.id in models():
@@ -141,7 +272,16 @@ def register(path_or_model, *, replace: bool = False) -> Model:
         raise ModelDefinitionError(
             f"duplicate id '{m.id}': already defined by {where}; expected a unique id "
             f"(or register(..., replace=True))", source=m.source, model=m.id, field="id")
+    previous = _registry.get(m.id)
     _registry[m.id] = m
+    try:
+        class_index()
+    except ModelDefinitionError:
+        if previous is None:
+            del _registry[m.id]
+        else:
+            _registry[m.id] = previous
+        raise
     return m
 
 
@@ -173,7 +313,7 @@ def load_model(path, expected_id: str | None = None, *, check_with_brian2: bool 
     digest = hashlib.sha256(raw).hexdigest()
     m = _build(data, source, digest, expected_id or None)
     if check_with_brian2:
-        from .brian2 import check_model
+        from .codegen import check_model
 
         check_model(m)
     return m
@@ -210,12 +350,20 @@ def _quantity(text, source, model_id, fld):
 
 
 def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Model:
+    from .quantities import DIMENSIONLESS, get_dimensions
+
     model_id = data.get("id") if isinstance(data.get("id"), str) else None
     _check_fields(data, _TOP, source, model_id, "")
     if not ID_PATTERN.match(model_id):
         raise ModelDefinitionError(f"found id '{model_id}', expected lower_snake_case "
                                    f"(letters, digits, underscores)", source=source,
                                    model=model_id, field="id")
+    class_name = data.get("class_name") or default_class_name(str(model_id))
+    if not CLASS_NAME_PATTERN.match(class_name):
+        raise ModelDefinitionError(f"found class_name {class_name!r}, expected a CamelCase "
+                                   f"identifier such as 'AdEx' (letters and digits, first "
+                                   f"one upper case)", source=source, model=model_id,
+                                   field="class_name")
     if expected_id is not None and model_id != expected_id:
         raise ModelDefinitionError(f"found id '{model_id}', expected '{expected_id}' "
                                    f"(the file name)", source=source, model=model_id, field="id")
@@ -458,7 +606,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         state=state, inputs=inputs, presets=presets, references=tuple(references),
         crosscheck=crosscheck, update=data.get("update"), source=source, sha256=digest,
         spike_variable=data.get("spike_variable"), threshold_scale=data.get("threshold_scale"),
-        delta_variable=data.get("delta_variable"),
+        delta_variable=data.get("delta_variable"), class_name=class_name,
     )
     for name, p in parameters.items():
         q = p.quantity

@@ -9,6 +9,8 @@ contract.  It knows no simulator; the adapters :mod:`neuroplug.brian2` and
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -17,38 +19,14 @@ from typing import Mapping
 import numpy as np
 
 from .errors import ParameterError
-from .quantities import DIMENSIONLESS, Quantity, get_dimensions, parse_quantity
 
 __all__ = ["Model", "Parameter", "StateVar", "Input", "Preset", "Reference", "CrosscheckSpec",
-           "class_name"]
-
-#: CamelCase spellings that plain capitalisation would get wrong.
-_CLASS_NAMES = {
-    "lif": "LIF",
-    "adex": "AdEx",
-    "stochastic_lif": "StochasticLIF",
-    "hodgkin_huxley": "HodgkinHuxley",
-    "expif": "ExpIF",
-    "adqif": "AdQIF",
-    "mckean": "McKean",
-    "wererabbit": "WereRabbit",
-    "fitzhugh_nagumo": "FitzHughNagumo",
-    "fitzhugh_rinzel": "FitzHughRinzel",
-}
+           "default_class_name"]
 
 
-def class_name(model_id: str) -> str:
-    """CamelCase class name of a model id (``adex`` -> ``AdEx``, ``lif`` -> ``LIF``)."""
-    if model_id in _CLASS_NAMES:
-        return _CLASS_NAMES[model_id]
-    parts = []
-    for part in model_id.split("_"):
-        upper = part.upper()
-        parts.append(upper if upper in {"LIF", "IF", "HH", "QIF", "FHN", "GLIF", "MAT", "RS",
-                                        "IAF", "ALIF", "NLIF", "PLIF", "KLIF", "CLIF", "ILIF",
-                                        "SLIF", "IQIF", "SFA", "TC", "FS"}
-                     else part[:1].upper() + part[1:])
-    return "".join(parts)
+def default_class_name(model_id: str) -> str:
+    """Class name of a model file without ``class_name``: ``my_model`` -> ``MyModel``."""
+    return "".join(part[:1].upper() + part[1:] for part in model_id.split("_"))
 
 
 @dataclass(frozen=True)
@@ -73,12 +51,16 @@ class Parameter:
     constraint: str = "any"
 
     @property
-    def quantity(self) -> Quantity:
+    def quantity(self):
         """The value as a Brian2 quantity (SI-consistent, unit-aware)."""
+        from .quantities import parse_quantity
+
         return parse_quantity(self.value)
 
     @property
     def dimensions(self):
+        from .quantities import get_dimensions
+
         return get_dimensions(self.quantity)
 
 
@@ -207,16 +189,63 @@ class Model:
     spike_variable: str | None = None
     threshold_scale: str | None = None
     delta_variable: str | None = None  # BrainPy delta-input target (default: spike variable)
+    class_name: str = ""  # adapters' class name (``AdEx``); default from the id
 
     def __post_init__(self):
         for name in ("parameters", "state", "inputs", "presets"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        if not self.class_name:
+            object.__setattr__(self, "class_name", default_class_name(self.id))
+
+    # -- serialisation (the on-disk cache) ---------------------------------------------
+    def to_dict(self) -> dict:
+        """Plain JSON-serialisable dict of every field (``Model.from_dict`` inverts it)."""
+        out = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, Mapping):
+                value = {k: (_fields(v) if hasattr(v, "__dataclass_fields__") else v)
+                         for k, v in value.items()}
+            elif name == "references":
+                value = [_fields(r) for r in value]
+            elif name == "crosscheck":
+                value = _fields(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Model":
+        """Rebuild a model from :meth:`to_dict` output (no validation: trusted input)."""
+        d = dict(data)
+        d["parameters"] = {k: Parameter(**v) for k, v in d["parameters"].items()}
+        d["state"] = {k: StateVar(**v) for k, v in d["state"].items()}
+        d["inputs"] = {k: Input(**v) for k, v in d["inputs"].items()}
+        d["presets"] = {k: Preset(**v) for k, v in d["presets"].items()}
+        d["references"] = tuple(Reference(**r) for r in d["references"])
+        cc = dict(d["crosscheck"])
+        for key in ("stimulus", "presets"):
+            cc[key] = tuple(cc[key])
+        d["crosscheck"] = CrosscheckSpec(**cc)
+        d["methods"] = tuple(d["methods"])
+        return cls(**d)
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the model's content (every field but ``source``).
+
+        Two models with the same fingerprint generate the same code; a copy changed
+        with :func:`dataclasses.replace` has a different one.
+        """
+        fp = self.__dict__.get("_fingerprint")
+        if fp is None:
+            content = {k: v for k, v in self.to_dict().items() if k != "source"}
+            fp = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+            object.__setattr__(self, "_fingerprint", fp)
+        return fp
 
     # -- convenience -----------------------------------------------------------------
-    @property
-    def class_name(self) -> str:
-        """CamelCase class name used by the adapters (``AdEx`` for ``adex``)."""
-        return class_name(self.id)
 
     @property
     def is_map(self) -> bool:
@@ -236,6 +265,8 @@ class Model:
     @property
     def refractory_quantity(self):
         """Refractory period as a quantity, the condition string, or ``None``."""
+        from .quantities import parse_quantity
+
         if self.refractory is None:
             return None
         try:
@@ -243,10 +274,12 @@ class Model:
         except ValueError:
             return self.refractory
 
-    def default_dt(self) -> Quantity:
+    def default_dt(self):
+        from .quantities import parse_quantity
+
         return parse_quantity(self.dt)
 
-    def parameter_values(self, preset: str | None = None, **overrides) -> dict[str, Quantity]:
+    def parameter_values(self, preset: str | None = None, **overrides) -> dict:
         """Parameter values (Brian2 quantities or arrays with units) after a preset and overrides.
 
         Parameters
@@ -263,6 +296,8 @@ class Model:
             Unknown preset or parameter, wrong dimensions, non-finite values or a
             violated constraint (e.g. a non-positive time constant).
         """
+        from .quantities import parse_quantity
+
         values = {name: p.quantity for name, p in self.parameters.items()}
         if preset is not None:
             if preset not in self.presets:
@@ -280,6 +315,8 @@ class Model:
         return values
 
     def _coerce_override(self, name: str, value):
+        from .quantities import DIMENSIONLESS, Quantity, get_dimensions, parse_quantity
+
         param = self.parameters[name]
         expected = param.dimensions
         if isinstance(value, str):
@@ -309,14 +346,21 @@ class Model:
         return f"<Model {self.id!r}: {self.title}>"
 
 
+def _fields(obj) -> dict:
+    return {name: (list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, Mapping) else v)
+            for name in obj.__dataclass_fields__ for v in [getattr(obj, name)]}
+
+
 def _dim_text(dim) -> str:
+    from .quantities import DIMENSIONLESS
+
     return "1 (dimensionless)" if dim is DIMENSIONLESS else str(dim)
 
 
 def _from_saiunit(q):
     """Convert a saiunit quantity to a Brian2 quantity with the same SI value."""
     import saiunit as su
-    from brian2.units.fundamentalunits import get_or_create_dimension
+    from brian2.units.fundamentalunits import Quantity, get_or_create_dimension
 
     si = np.asarray(q.to_decimal(su.Unit(dim=q.unit.dim, scale=0)))
     exps = dict(zip(("m", "kg", "s", "A", "K", "mol", "cd"), (float(e) for e in q.unit.dim._dims)))

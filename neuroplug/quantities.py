@@ -9,32 +9,37 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
-from brian2.units import allunits as _allunits
-from brian2.units.fundamentalunits import (
-    DIMENSIONLESS,
-    Quantity,
-    Unit,
-    get_dimensions,
-    get_unit,
-)
 
 __all__ = ["parse_quantity", "unit_namespace", "format_quantity", "base_unit_name",
            "DIMENSIONLESS", "Quantity", "get_dimensions"]
 
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+#: Brian2 names this module re-exports; Brian2 is imported on first use, not with neuroplug.
+_LAZY = {"DIMENSIONLESS": "DIMENSIONLESS", "Quantity": "Quantity", "Unit": "Unit",
+         "get_dimensions": "get_dimensions", "get_unit": "get_unit"}
 
 
-def unit_namespace() -> dict[str, Unit]:
+def __getattr__(name):
+    if name in _LAZY:
+        from brian2.units import fundamentalunits
+
+        return getattr(fundamentalunits, _LAZY[name])
+    raise AttributeError(f"module 'neuroplug.quantities' has no attribute '{name}'")
+
+
+@lru_cache(maxsize=1)
+def unit_namespace() -> dict:
     """All Brian2 unit names (``mV``, ``nS``, ``Mohm``, ``cm2``...) mapped to units."""
+    from brian2.units import allunits as _allunits
+    from brian2.units.fundamentalunits import Unit
+
     ns = {u.dispname: u for u in _allunits.all_units}
     ns.update({name: getattr(_allunits, name) for name in dir(_allunits)
                if isinstance(getattr(_allunits, name), Unit)})
     return ns
-
-
-_UNITS = unit_namespace()
 
 
 def parse_quantity(text) -> Quantity:
@@ -74,10 +79,12 @@ def parse_quantity(text) -> Quantity:
         raise ValueError(f"found {type(text).__name__} {text!r}, expected a string such as '10 ms'")
     if not math.isfinite(value):
         raise ValueError(f"found non-finite value {text!r}, expected a finite number")
+    from brian2.units.fundamentalunits import Quantity
+
     if unit_text in ("", "1"):
         return Quantity(value)
     try:
-        unit = eval(unit_text, {"__builtins__": {}}, _UNITS)  # noqa: S307 - names are units only
+        unit = eval(unit_text, {"__builtins__": {}}, unit_namespace())  # noqa: S307 - names are units only
     except NameError as exc:
         name = str(exc).split("'")[1] if "'" in str(exc) else unit_text
         raise ValueError(f"unknown unit '{name}' in {text!r}; expected a Brian2 unit name "
@@ -92,6 +99,8 @@ def parse_quantity(text) -> Quantity:
 
 def base_unit_name(q) -> str:
     """SI base-unit name of a quantity's dimensions, as used after ``:`` in Brian2."""
+    from brian2.units.fundamentalunits import DIMENSIONLESS, get_dimensions, get_unit
+
     dim = get_dimensions(q)
     if dim is DIMENSIONLESS:
         return "1"
@@ -100,6 +109,8 @@ def base_unit_name(q) -> str:
 
 def format_quantity(q, precision: int = 6) -> str:
     """Human-readable string of a Brian2 quantity (best unit)."""
+    from brian2.units.fundamentalunits import DIMENSIONLESS, Quantity
+
     if isinstance(q, Quantity) and q.dim is not DIMENSIONLESS:
         return q.in_best_unit(precision)
     return f"{float(np.asarray(q)):.{precision}g}"

@@ -47,13 +47,13 @@ _WORK_UNITS = {
 
 
 def _work_unit(unit: str):
-    from ..brian2 import _dim_of_unit
+    from ..codegen import dim_of_unit
 
     if unit == "1":
         return _WORK_UNITS["1"]
-    dim = _dim_of_unit(unit)
+    dim = dim_of_unit(unit)
     for text, value in _WORK_UNITS.items():
-        if text != "1" and _dim_of_unit(text) is dim:
+        if text != "1" and dim_of_unit(text) is dim:
             return value
     return None
 
@@ -198,7 +198,7 @@ def _build_map(model, preset: str | None = None, method: str | None = None) -> M
     from brian2 import Equations
     from brian2.parsing.sympytools import str_to_sympy
 
-    from ..brian2 import initial_values
+    from ..codegen import initial_values
     from ..library import model as get_model
     from ..quantities import unit_namespace
 

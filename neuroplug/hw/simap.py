@@ -8,7 +8,7 @@ grow until a spike moves by a step (izhikevich ``FS`` and ``TC``, adex bursting 
 Identical spike steps therefore need identical arithmetic, which :class:`SIMap` provides:
 
 - the *update* of the state variables executes the statements Brian2 generates for the
-  model and method (:func:`neuroplug.brian2.numpy_code`): SI values, the same
+  model and method (:func:`neuroplug.codegen.numpy_code`): SI values, the same
   loop-invariant constants (``_lio_*``, computed once) in the same expression order;
 - everything else is the map's own: ``dt``, the initial values, the input held per step,
   the variables held while refractory, the threshold test (variable, ``>``/``>=``, value),
@@ -79,10 +79,12 @@ class SIMap(FloatMap):
         self.count = np.zeros(self.n, dtype=np.int64)
 
     def _compile(self):
-        from ..brian2 import numpy_code
+        from ..codegen import numpy_code
+        from ..library import model
 
         ir = self.ir
-        code = numpy_code(ir.source if ir.source.endswith(".toml") else ir.model_id, ir.method)
+        code = numpy_code(model(ir.source if ir.source.endswith(".toml") else ir.model_id),
+                          ir.method)
         ns = dict(_FUNCTIONS, **code.constants, **ir.parameters, dt=ir.dt)
         step_lines = []
         for line in code.stateupdate.splitlines():

@@ -1,0 +1,280 @@
+"""Brian2's code generation as a service of the core: validation and numpy code.
+
+Brian2 is the definitive check of a model file (parser, dimensions, state updaters) and
+the source of the update statements every simulator executes: :func:`numpy_code`
+returns the vectorised numpy code Brian2 generates for a model and method, which
+:mod:`neuroplug.brainpy` runs with ``jax.numpy`` and :mod:`neuroplug.hw` maps to
+fixed point.  This module takes :class:`~neuroplug.model.Model` objects and imports
+neither an adapter nor the library registry (both import it); Brian2 itself is
+imported on first use, and derived code is cached on disk (:mod:`neuroplug.cache`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+import sys
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from . import cache
+from .errors import BackendError, ModelDefinitionError, UnitError
+from .model import Model
+from .quantities import parse_quantity, unit_namespace
+
+__all__ = ["NumpyCode", "numpy_code", "check_model", "initial_values", "dim_of_unit"]
+
+
+# ----------------------------------------------------------------------------------
+def initial_values(model: Model, values: dict) -> dict:
+    """Evaluate the ``[state]`` init expressions with the given parameter values.
+
+    Returns a dict of Brian2 quantities (scalars or per-neuron arrays).
+    """
+    from brian2.units.fundamentalunits import DIMENSIONLESS
+
+    ns = dict(unit_namespace())
+    ns.update({"exp": np.exp, "log": np.log, "sqrt": np.sqrt})
+    ns.update(values)
+    out = {}
+    for name, var in model.state.items():
+        try:
+            try:
+                value = parse_quantity(var.init)
+            except ValueError:
+                value = eval(var.init, {"__builtins__": {}}, ns)  # noqa: S307 - model file text
+        except Exception as exc:
+            raise ModelDefinitionError(f"cannot evaluate init expression {var.init!r}: {exc}; "
+                                       f"expected an expression of parameters and units",
+                                       source=model.source, model=model.id,
+                                       field=f"state.{name}.init") from None
+        if not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            raise UnitError(f"init {var.init!r} evaluates to a non-finite value, expected a "
+                            f"finite value", source=model.source, model=model.id,
+                            field=f"state.{name}.init")
+        want = DIMENSIONLESS if var.unit == "1" else dim_of_unit(var.unit)
+        got = getattr(value, "dim", DIMENSIONLESS)
+        if got is not want:
+            raise UnitError(f"init {var.init!r} has dimensions {got}, expected {var.unit}",
+                            source=model.source, model=model.id, field=f"state.{name}.init")
+        out[name] = value
+    return out
+
+
+def dim_of_unit(unit_text: str):
+    """Brian2 dimensions of a base-unit name such as ``'volt'`` or ``'metre ** -2'``."""
+    from brian2.units.fundamentalunits import get_dimensions
+
+    ns = unit_namespace()
+    return get_dimensions(eval(unit_text, {"__builtins__": {}}, ns))  # noqa: S307
+
+
+@contextlib.contextmanager
+def _runtime_device():
+    """Temporarily make Brian2's runtime device active (code generation only)."""
+    dev_module = sys.modules["brian2.devices.device"]
+    old = dev_module.active_device
+    dev_module.active_device = dev_module.all_devices["runtime"]
+    try:
+        yield
+    finally:
+        dev_module.active_device = old
+
+
+@contextlib.contextmanager
+def _quiet_no_refractory():
+    """Silence Brian2's "unless refractory but no refractory keyword" warning (intended)."""
+    logger = logging.getLogger("brian2.groups.neurongroup.no_refractory")
+    old = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = old
+
+
+@dataclass(frozen=True)
+class NumpyCode:
+    """Brian2-generated numpy code for one model and method.
+
+    Attributes
+    ----------
+    stateupdate, threshold, reset, update : str
+        Python statements over named arrays (``update`` only for map models).
+    constants : dict
+        Values of Brian2 constants the code refers to (units, ``pi``...), in SI.
+    has_refractory : bool
+    """
+
+    stateupdate: str
+    threshold: str
+    reset: str
+    update: str
+    constants: dict
+    has_refractory: bool
+    state_names: tuple
+
+    def to_dict(self) -> dict:
+        return dict(asdict(self), state_names=list(self.state_names))
+
+    @classmethod
+    def from_dict(cls, data) -> "NumpyCode | None":
+        """Rebuild from :meth:`to_dict` output; ``None`` if ``data`` does not fit."""
+        try:
+            code = cls(**dict(data, state_names=tuple(data["state_names"])))
+        except (TypeError, KeyError):
+            return None
+        ok = all(isinstance(getattr(code, f), str) for f in
+                 ("stateupdate", "threshold", "reset", "update")) and \
+            isinstance(code.constants, dict) and \
+            all(isinstance(v, (int, float)) for v in code.constants.values())
+        return code if ok else None
+
+
+_LOAD = re.compile(r"^\w+ = _array_\w+(\.copy\(\)|\[0\]|\[_idx\])?$")
+_COND_WRITE = re.compile(r"^(\w+)\[(\w+)\] = (\w+)\[\2\]$")
+
+
+def _clean(code: str, owner: str, *, stop_at: str | None = None) -> str:
+    lines = []
+    for raw in code.splitlines():
+        line = raw.strip()
+        if stop_at and line.startswith(stop_at):
+            break
+        if (not line or line.startswith("#") or line.startswith("import ")
+                or line.startswith("from ") or line.startswith("_vectorisation_idx =")
+                or line.startswith("numpy_True") or line.startswith("numpy_False")
+                or line.startswith("_array_") or line.startswith("_idx = ") or _LOAD.match(line)):
+            continue
+        m = _COND_WRITE.match(line)
+        if m:
+            var, cond, new = m.groups()
+            line = f"{var} = _numpy.where({cond}, {new}, {var})"
+        if "_array_" in line or re.match(r"^(if|for|while|else|elif)\b", line):
+            raise BackendError(f"unsupported line in Brian2's generated {owner} code: {line!r}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:
+    from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
+    from brian2.core.variables import Constant
+
+    from brian2 import NeuronGroup
+
+    namespace = m.parameter_values()
+    refractory = (m.refractory_quantity if m.refractory is not None else False) \
+        if with_refractory else False
+    with _runtime_device(), _quiet_no_refractory():
+        grp = NeuronGroup(1, model=m.equations, threshold=m.threshold, reset=m.reset or "",
+                          refractory=refractory, method=method, namespace=namespace,
+                          codeobj_class=NumpyCodeObject, name="npgroup*")
+        grp._network = "neuroplug-codegen"  # never run: silence Brian2's unused-object warning
+        try:
+            grp.equations.check_units(grp, run_namespace={})
+        except Exception as exc:
+            raise _brian2_error(m, "stateupdate", method, exc) from None
+        runners = {"stateupdate": grp.state_updater}
+        if m.threshold:
+            runners["threshold"] = grp.thresholder["spike"]
+            if m.reset:
+                runners["reset"] = grp.resetter["spike"]
+        if m.update:
+            runners["update"] = grp.run_regularly(m.update, codeobj_class=NumpyCodeObject)
+        texts, constants = {}, {}
+        for key, runner in runners.items():
+            runner.codeobj_class = NumpyCodeObject
+            try:
+                runner.before_run({})
+            except Exception as exc:
+                raise _brian2_error(m, key, method, exc) from None
+            if runner.codeobj is None:  # nothing to do (e.g. no differential equations)
+                texts[key] = ""
+                continue
+            texts[key] = _clean(runner.codeobj.code.run, key,
+                                stop_at="if _cond is True" if key == "threshold" else None)
+            for name, var in runner.codeobj.variables.items():
+                if isinstance(var, Constant) and name not in m.parameters:
+                    constants[name] = var.value.item() if hasattr(var.value, "item") \
+                        else var.value
+    return NumpyCode(stateupdate=texts.get("stateupdate", ""), threshold=texts.get("threshold", ""),
+                     reset=texts.get("reset", ""), update=texts.get("update", ""),
+                     constants=constants, has_refractory=refractory is not False,
+                     state_names=tuple(m.state))
+
+
+_memory: dict = {}
+
+
+def numpy_code(m: Model, method: str | None = None, *, refractory: bool = True) -> NumpyCode:
+    """Vectorised numpy code Brian2 generates for ``model`` integrated with ``method``.
+
+    The statements read and write named arrays (state variables, ``t``, ``dt``,
+    ``lastspike``, ``not_refractory``, parameters); loads, stores and templates are
+    removed.  This is Brian2's own state updater, loop-invariant optimisation and
+    refractoriness handling, so another executor of these statements performs the
+    same arithmetic as Brian2's numpy target.
+
+    ``refractory=False`` generates the code of the same group without refractoriness
+    (``refractory=False`` in Brian2): the same arithmetic when the refractory period is
+    zero, since ``timestep(t - lastspike) >= 0`` always holds.
+    """
+    method = method or m.method
+    checked = m.__dict__.get("_checked_code", {}).get(method)
+    if checked is not None and refractory:
+        return checked  # generated when the model was loaded (check_model)
+    key = (m.fingerprint, method, bool(refractory))
+    code = _memory.get(key)
+    if code is None:
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()
+        cached = cache.read("code", digest)
+        code = NumpyCode.from_dict(cached) if cached is not None else None
+        if code is None:
+            code = _generate(m, method, bool(refractory))
+            cache.write("code", digest, code.to_dict())
+        _memory[key] = code
+    return code
+
+
+def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefinitionError:
+    fld = {"stateupdate": "equations", "threshold": "threshold", "reset": "reset",
+           "update": "update"}[key]
+    msg = " ".join(str(exc).split()) if str(exc).strip() else type(exc).__name__
+    from brian2.units.fundamentalunits import DimensionMismatchError
+
+    if isinstance(exc, DimensionMismatchError) or "unit" in msg.lower() or "dimension" in msg.lower():
+        used = [f"{n} = {p.value}" for n, p in m.parameters.items()
+                if re.search(rf"\b{re.escape(n)}\b", getattr(m, fld) or "")]
+        return UnitError(f"inconsistent units: {msg}; parameters used there: {', '.join(used)}",
+                         source=m.source, model=m.id, field=fld)
+    if key == "stateupdate" and any(w in msg.lower() for w in
+                                    ("method", "integrat", "cannot", "linear", "stochastic")):
+        return ModelDefinitionError(f"Brian2 cannot integrate the equations with method "
+                                    f"'{method}': {msg}", source=m.source, model=m.id,
+                                    field="method" if method == m.method else "methods")
+    return ModelDefinitionError(f"Brian2 rejects the {fld}: {msg}", source=m.source, model=m.id,
+                                field=fld)
+
+
+def check_model(m: Model, methods=None) -> None:
+    """Let Brian2 check a model: parse, dimensions, method, threshold/reset/update code.
+
+    ``methods`` defaults to the pinned method (the one every run uses unless told
+    otherwise); another listed method is checked when its code is first generated,
+    with the same error.  Brian2's symbolic state updaters are the costly part of
+    loading a model, so loading does not derive code for methods nobody asked for.
+    """
+    initial_values(m, m.parameter_values())
+    try:
+        codes = {method: _generate(m, method) for method in (methods or (m.method,))}
+    except ModelDefinitionError:
+        raise
+    except Exception as exc:
+        raise ModelDefinitionError(f"Brian2 rejects the model: {exc}", source=m.source,
+                                   model=m.id, field="equations") from None
+    # keep the code with this very object (a modified copy has none): numpy_code reuses it
+    object.__setattr__(m, "_checked_code", codes)
+
