@@ -17,26 +17,42 @@ result says whether they agree within the model's declared tier:
 
 Bit-level agreement needs JAX's CPU backend to round like numpy: no fusion of
 ``a*b + c`` into FMA instructions and no algebraic rewriting (``a/6`` into
-``a*(1/6)``).  ``neuroplug crosscheck`` and the test suite start JAX with
-``XLA_FLAGS="--xla_cpu_max_isa=AVX --xla_disable_hlo_passes=algsimp"``
-(:func:`exact_cpu_flags`); :func:`run` reports whether they were active.  Without
+``a*(1/6)``), i.e. JAX started with
+``XLA_FLAGS="--xla_cpu_max_isa=AVX --xla_disable_hlo_passes=algsimp"``.  Without
 them float64 traces still agree to ~1e-12 for most models, but rounding differences
-grow in fast upstrokes (Izhikevich bursting) beyond the 1e-9 bound.
+grow in fast upstrokes (Izhikevich bursting, Pinsky-Rinzel) beyond the 1e-9 bound.
+``neuroplug crosscheck`` and the test suite set the flags before JAX starts
+(:func:`exact_cpu_flags`), and :func:`run` simulates BrainPy in its own process.
+Anywhere else (a plain Python session, where JAX may already run with other
+settings) :func:`run` simulates BrainPy in a child process started with the flags,
+so the verdict and the figures are the same whatever the state of the calling
+process, whose own XLA settings are left alone; ``result.environment`` records
+which (``brainpy_process``).
 """
 
 from __future__ import annotations
 
+import copyreg
+import importlib
+import io
 import json
 import math
 import os
+import pickle
 import platform
+import queue
+import subprocess
+import sys
+import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import BackendError, ParameterError
 from .library import METHODS
 from .library import model as _get_model
 from .quantities import format_quantity, get_dimensions, parse_quantity
@@ -54,10 +70,11 @@ XLA_EXACT_FLAGS = ("--xla_cpu_max_isa=AVX", "--xla_disable_hlo_passes=algsimp")
 
 
 def exact_cpu_flags() -> None:
-    """Ask XLA not to emit FMA instructions (call before JAX starts its backend).
+    """Ask XLA to round like numpy (call before JAX starts its backend).
 
     Only the ``neuroplug`` command and the test suite call this; a library import
-    never does.
+    never does.  :func:`run` does not need it: without the flags it simulates BrainPy
+    in a child process that has them.  Calling it first saves starting that process.
     """
     flags = os.environ.get("XLA_FLAGS", "").split()
     names = {f.split("=")[0] for f in flags}
@@ -163,8 +180,12 @@ class CrosscheckResult:
             lines.append("")
         t = self.timing
         if t:
+            child = t.get("brainpy_child_overhead_s")
             lines += [f"Timing: Brian2 {t.get('brian2_s', 0):.2f} s, BrainPy "
-                      f"{t.get('brainpy_s', 0):.2f} s.", ""]
+                      f"{t.get('brainpy_s', 0):.2f} s"
+                      + (f" (in a child process with the exact XLA flags, {child:.2f} s more "
+                         "to start it and move the data)" if child is not None else "")
+                      + ".", ""]
         env = self.environment
         if env:
             lines += ["Environment: " + ", ".join(f"{k} {v}" for k, v in env.items()), ""]
@@ -291,6 +312,17 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
     Returns
     -------
     CrosscheckResult
+
+    Notes
+    -----
+    BrainPy runs in this process if the exact XLA flags are active here
+    (:func:`exact_flags_active`: the ``neuroplug`` command, the test suite, or
+    :func:`exact_cpu_flags` called before JAX started), else in a child Python process
+    started with them; this process's ``XLA_FLAGS`` and JAX are left alone.  Either way
+    the verdict and the figures are the same; ``environment["brainpy_process"]`` says
+    which, and ``timing["brainpy_child_overhead_s"]`` what the child cost.  An error in
+    the child is raised here as the same exception; a child that exits or hangs raises
+    :class:`~neuroplug.BackendError`.
     """
     m = _get_model(model_id)
     if preset is not None and preset not in m.presets:
@@ -319,30 +351,29 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
         tier=m.crosscheck.tier, reason=m.crosscheck.reason, amplitudes=amp_si.tolist(),
         amplitude_labels=[format_quantity(a, 4) for a in amps],
         input_name=input_name, input_unit=unit_text, environment=_environment())
-    result.environment["xla_exact_flags"] = exact_flags_active()
-    if not result.environment["xla_exact_flags"] and m.crosscheck.tier == "exact":
-        import warnings
-
-        warnings.warn("JAX was not started with neuroplug.crosschecking.exact_cpu_flags(): "
-                      "XLA may fuse and reorder floating-point operations, so float64 traces "
-                      "can differ from Brian2's by more than rounding (see docs/semantics.md)",
-                      RuntimeWarning, stacklevel=2)
-    if m.crosscheck.tier == "distributional":
-        _run_distributional(m, result, preset, method, amp_si, onset, nsteps,
-                            seeds or m.crosscheck.seeds, target, progress)
-    else:
-        _run_exact(m, result, preset, method, amp_si, onset, nsteps, target)
+    # BrainPy must run under the exact XLA flags: here if this process has them (the
+    # command, the tests), else in a child process started with them
+    runner = _InProcess() if exact_flags_active() else _BrainpyChild()
+    with runner:
+        if m.crosscheck.tier == "distributional":
+            _run_distributional(m, result, preset, method, amp_si, onset, nsteps,
+                                seeds or m.crosscheck.seeds, target, progress, runner)
+        else:
+            _run_exact(m, result, preset, method, amp_si, onset, nsteps, target, runner)
+        env = {**result.environment, **runner.environment()}
+        order = ("python", "brian2", "brainpy", "jax", "numpy")
+        result.environment = {**{k: env.pop(k) for k in order if k in env}, **env}
+        if runner.overhead_s is not None:
+            result.timing["brainpy_child_overhead_s"] = runner.overhead_s
     result.passed = not result.failures
     return result
 
 
 def _environment():
+    """Versions of the calling process (BrainPy's and JAX's come from the runner)."""
     import brian2
-    import brainpy
-    import jax
 
     return {"python": platform.python_version(), "brian2": brian2.__version__,
-            "brainpy": brainpy.__version__, "jax": jax.__version__,
             "numpy": np.__version__}
 
 
@@ -456,6 +487,338 @@ def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=Tru
     return traces, spikes, seconds
 
 
+# -- where BrainPy runs -----------------------------------------------------------
+#: BrainPy side of :func:`run`, as recorded in ``result.environment["brainpy_process"]``
+IN_PROCESS = "in-process"
+IN_CHILD = "child (exact XLA flags)"
+#: seconds a child may take to start (imports, JAX backend) before it counts as hung
+CHILD_START_TIMEOUT_S = 300.0
+
+
+class _InProcess:
+    """BrainPy in this process (its XLA flags are the exact ones)."""
+
+    overhead_s = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def simulate(self, *args, **kwargs):
+        return simulate_brainpy(*args, **kwargs)  # looked up at call time (tests patch it)
+
+    def environment(self) -> dict:
+        import brainpy
+        import jax
+
+        return {"brainpy": brainpy.__version__, "jax": jax.__version__,
+                "xla_exact_flags": exact_flags_active(), "brainpy_process": IN_PROCESS}
+
+
+def _child_env(environ=None) -> dict:
+    """The environment of the BrainPy child: ``environ`` (default ``os.environ``) with
+    the exact XLA flags in ``XLA_FLAGS``, replacing any flag of the same name."""
+    env = dict(os.environ if environ is None else environ)
+    names = {f.split("=")[0] for f in XLA_EXACT_FLAGS}
+    kept = [f for f in env.get("XLA_FLAGS", "").split() if f.split("=")[0] not in names]
+    env["XLA_FLAGS"] = " ".join(kept + list(XLA_EXACT_FLAGS))
+    jax = sys.modules.get("jax")  # same platform choice as this process, if it made one
+    platforms = getattr(getattr(jax, "config", None), "jax_platforms", None) if jax else None
+    if platforms and "JAX_PLATFORMS" not in env:
+        env["JAX_PLATFORMS"] = str(platforms)
+    return env
+
+
+def _request_timeout(m, stim) -> float:
+    """Seconds one BrainPy run may take in the child: generous, proportional to the work
+    (it only turns a hung child into an error)."""
+    nsteps, n = stim.shape
+    return 300.0 + 2e-3 * nsteps * (1 + n * max(1, len(m.state)) / 50)
+
+
+def _mappingproxy(d):
+    return MappingProxyType(d)
+
+
+def _dumps(obj) -> bytes:
+    """Pickle ``obj`` (models hold read-only mappings, which pickle cannot store)."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    pickler.dispatch_table[MappingProxyType] = lambda mp: (_mappingproxy, (dict(mp),))
+    pickler.dump(obj)
+    return buf.getvalue()
+
+
+class _ChildTraceback(Exception):
+    """The traceback of an exception raised in the BrainPy child process."""
+
+    def __str__(self):
+        return "\n" + self.args[0]
+
+
+class _BrainpyChild:
+    """BrainPy in a child process whose JAX starts with the exact XLA flags.
+
+    ``python -c`` runs :func:`_child_main`; requests (``simulate_brainpy`` arguments)
+    and replies (its ``(traces, spikes, seconds)``, or the exception) are pickles on the
+    child's stdin and stdout.  The child starts (imports, JAX backend) while the caller
+    runs Brian2; its stderr is passed on to ``sys.stderr``.
+    """
+
+    def __init__(self, timeout=None):
+        self._timeout = timeout  # seconds per request; default _request_timeout
+        self._proc = None
+        self._replies = queue.Queue()
+        self._stderr_tail = []
+        self._threads = []
+        self._info = None
+        self._sent = (None, None)  # (model, stim) of the last request, not sent again
+        self.overhead_s = 0.0
+
+    # -- lifetime ---------------------------------------------------------------------
+    def __enter__(self):
+        t0 = time.perf_counter()
+        if not sys.executable:
+            raise BackendError("cannot start a Python child process for BrainPy "
+                               "(sys.executable is empty); call "
+                               "neuroplug.crosschecking.exact_cpu_flags() before JAX starts")
+        root = str(Path(__file__).resolve().parent.parent)
+        code = (f"import sys; sys.path.insert(0, {root!r}); "
+                "from neuroplug.crosschecking import _child_main; _child_main()")
+        args = [sys.executable, *(f"-W{w}" for w in sys.warnoptions), "-c", code]
+        try:
+            self._proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, env=_child_env())
+        except OSError as exc:
+            raise BackendError(f"cannot start the BrainPy child process ({sys.executable}): "
+                               f"{exc}") from None
+        for target in (self._read_replies, self._pass_stderr):
+            t = threading.Thread(target=target, daemon=True, name="neuroplug-brainpy-child")
+            t.start()
+            self._threads.append(t)
+        self.overhead_s += time.perf_counter() - t0
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        t0 = time.perf_counter()
+        self.close(kill=exc_type is not None)
+        self.overhead_s += time.perf_counter() - t0
+        return False
+
+    def close(self, kill=False):
+        proc = self._proc
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()  # the child exits at the end of its input
+        except OSError:
+            pass
+        if kill:
+            proc.kill()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for t in self._threads:
+            t.join(timeout=5)
+        proc.stdout.close()
+        proc.stderr.close()
+
+    def _read_replies(self):
+        stream = self._proc.stdout
+        while True:
+            try:
+                reply = pickle.load(stream)
+            except Exception:  # end of output: the child exited (or sent garbage)
+                self._replies.put(("exit", None))
+                return
+            self._replies.put(reply)
+
+    def _pass_stderr(self):
+        for raw in iter(self._proc.stderr.readline, b""):
+            line = raw.decode("utf-8", "replace")
+            self._stderr_tail = (self._stderr_tail + [line.rstrip()])[-20:]
+            try:
+                sys.stderr.write(line)
+                sys.stderr.flush()
+            except Exception:  # no usable stderr here: keep only the tail
+                pass
+
+    # -- requests ---------------------------------------------------------------------
+    def _reply(self, timeout, what):
+        deadline = time.monotonic() + timeout
+        while True:  # in short waits, so that Ctrl-C gets through
+            try:
+                kind, value = self._replies.get(timeout=0.2)
+                break
+            except queue.Empty:
+                pass
+            now = time.monotonic()
+            if self._proc.poll() is not None:  # its last words, if any, are on their way
+                deadline = min(deadline, now + 5)
+            if now >= deadline:
+                if self._proc.poll() is None:
+                    self._proc.kill()
+                    raise BackendError(f"the BrainPy child process gave no {what} within "
+                                       f"{timeout:.3g} s; stopped it")
+                kind, value = "exit", None
+                break
+        if kind == "exit":
+            code = self._proc.wait()
+            tail = next((t for t in reversed(self._stderr_tail) if t.strip()), "")
+            raise BackendError(f"the BrainPy child process exited with status {code} "
+                               f"before its {what}" + (f": {tail.strip()}" if tail else ""))
+        if kind == "error":
+            exc, tb = _rebuild_exception(value)
+            raise exc from _ChildTraceback(tb)
+        return value
+
+    def _send(self, obj, timeout):
+        data = _dumps(obj)
+        failed = []
+
+        def write():
+            try:
+                self._proc.stdin.write(data)
+                self._proc.stdin.flush()
+            except OSError as exc:  # the child exited; its reply queue says why
+                failed.append(exc)
+
+        t = threading.Thread(target=write, daemon=True)
+        t.start()
+        deadline = time.monotonic() + timeout
+        while t.is_alive() and time.monotonic() < deadline:
+            t.join(0.2)
+        if t.is_alive():
+            self._proc.kill()
+            t.join()
+            raise BackendError(f"the BrainPy child process read no request within "
+                               f"{timeout:.0f} s; stopped it")
+        return not failed
+
+    def _started(self):
+        if self._info is None:
+            self._info = self._reply(CHILD_START_TIMEOUT_S, "start-up message")
+        return self._info
+
+    def simulate(self, m, preset, method, stim, dt, **kwargs):
+        """:func:`simulate_brainpy` in the child (same arguments, same result)."""
+        t0 = time.perf_counter()
+        self._started()
+        timeout = self._timeout or _request_timeout(m, stim)
+        last_m, last_stim = self._sent
+        from .library import is_library_model
+
+        request = {"model": None if m is last_m else m, "library": is_library_model(m),
+                   "preset": preset, "method": method,
+                   "stim": None if stim is last_stim else np.ascontiguousarray(stim),
+                   "dt": dt, "kwargs": kwargs}
+        if not self._send(request, timeout):
+            self._reply(timeout, "result")  # raises: the child exited
+        self._sent = (m, stim)
+        traces, spikes, seconds = self._reply(timeout, "result")
+        self.overhead_s += time.perf_counter() - t0 - seconds
+        return traces, spikes, seconds
+
+    def environment(self) -> dict:
+        info = dict(self._started())
+        return {"brainpy": info["brainpy"], "jax": info["jax"],
+                "xla_exact_flags": info["xla_exact_flags"], "brainpy_process": IN_CHILD}
+
+
+def _exception_payload(exc) -> dict:
+    """What the parent needs to raise ``exc`` again (see :func:`_rebuild_exception`)."""
+    def picklable(x):
+        try:
+            pickle.dumps(x)
+            return x
+        except Exception:
+            return None
+
+    cls = type(exc)
+    return {"module": cls.__module__, "qualname": cls.__qualname__, "message": str(exc),
+            "args": exc.args if picklable(exc.args) is not None else (str(exc),),
+            "dict": {k: v for k, v in vars(exc).items()
+                     if v is None or picklable(v) is not None},
+            "traceback": "".join(traceback.format_exception(exc))}
+
+
+def _rebuild_exception(payload):
+    """The child's exception as the same class (e.g. ``ParameterError`` with its source,
+    model and field), or a :class:`BackendError` with its one-line message."""
+    try:
+        obj = importlib.import_module(payload["module"])
+        for part in payload["qualname"].split("."):
+            obj = getattr(obj, part)
+        if isinstance(obj, type) and issubclass(obj, Exception):
+            exc = obj.__new__(obj, *payload["args"])
+            exc.args = tuple(payload["args"])
+            exc.__dict__.update(payload["dict"])
+            if str(exc) == payload["message"]:
+                return exc, payload["traceback"]
+    except Exception:
+        pass
+    return (BackendError(f"BrainPy (child process): {payload['qualname']}: "
+                         f"{payload['message']}"), payload["traceback"])
+
+
+def _child_main():
+    """The BrainPy child process of :class:`_BrainpyChild` (reads pickles on stdin)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")  # replies only
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to stderr
+    inp = sys.stdin.buffer
+
+    def send(obj):
+        try:
+            data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            data = pickle.dumps(("error", _exception_payload(exc)))
+        out.write(data)
+        out.flush()
+
+    try:
+        import brainpy
+        import jax
+
+        jax.devices()  # start the backend now, with the exact flags
+        import neuroplug.brainpy  # noqa: F401
+    except Exception as exc:
+        send(("error", _exception_payload(exc)))
+        return
+    send(("ready", {"brainpy": brainpy.__version__, "jax": jax.__version__,
+                    "xla_exact_flags": exact_flags_active(), "pid": os.getpid()}))
+    m = stim = None
+    while True:
+        try:
+            request = pickle.load(inp)
+        except EOFError:  # the caller is done: exit without the slow interpreter teardown
+            sys.stderr.flush()
+            os._exit(0)
+        try:
+            if request["model"] is not None:
+                m = request["model"]
+                if request["library"]:  # the caller's registry copy: no need to load it again
+                    from .library import register
+
+                    register(m, replace=True)
+            stim = request["stim"] if request["stim"] is not None else stim
+            reply = ("ok", simulate_brainpy(m, request["preset"], request["method"], stim,
+                                            request["dt"], **request["kwargs"]))
+        except Exception as exc:
+            reply = ("error", _exception_payload(exc))
+        try:
+            send(reply)
+        except BrokenPipeError:
+            os._exit(1)
+
+
 # -- comparisons --------------------------------------------------------------------
 def coincidence_factor(a, b, dt, window=1e-3, duration=None):
     """Kistler et al. (1997) coincidence factor of two spike-step trains (1 = identical)."""
@@ -475,11 +838,11 @@ def coincidence_factor(a, b, dt, window=1e-3, duration=None):
     return float((coinc - expected) / (0.5 * (len(a) + len(b))) / norm)
 
 
-def _run_exact(m, result, preset, method, amp_si, onset, nsteps, target):
+def _run_exact(m, result, preset, method, amp_si, onset, nsteps, target, runner):
     dt = result.dt
     stim = _stimulus(amp_si, onset, nsteps, dt)
     tb, sb, secb = simulate_brian2(m, preset, method, stim, dt, target=target)
-    tp, sp, secp = simulate_brainpy(m, preset, method, stim, dt, dtype=result.dtype)
+    tp, sp, secp = runner.simulate(m, preset, method, stim, dt, dtype=result.dtype)
     result.timing = {"brian2_s": secb, "brainpy_s": secp}
     result.traces = {"brian2": tb, "brainpy": tp}
     result.spikes = {"brian2": sb, "brainpy": sp}
@@ -554,7 +917,7 @@ def _first_mismatch(a, b):
 
 
 def _run_distributional(m, result, preset, method, amp_si, onset, nsteps, seeds, target,
-                        progress):
+                        progress, runner):
     from scipy import stats
 
     from .progress import progress_bar
@@ -572,9 +935,9 @@ def _run_distributional(m, result, preset, method, amp_si, onset, nsteps, seeds,
                 tr, spk, sec = simulate_brian2(m, preset, method, stim, dt, target=target,
                                                record=s == 0, seed=1000 + s)
             else:
-                tr, spk, sec = simulate_brainpy(m, preset, method, stim, dt,
-                                                dtype=result.dtype, record=s == 0,
-                                                seed=2000 + s)
+                tr, spk, sec = runner.simulate(m, preset, method, stim, dt,
+                                               dtype=result.dtype, record=s == 0,
+                                               seed=2000 + s)
             timing[f"{sim}_s"] += sec
             if s == 0:
                 example[sim] = ({k: v[::rep] for k, v in tr.items()}, spk[::rep])

@@ -1,6 +1,11 @@
 """Cross-check Brian2 <-> BrainPy for every model (enumerated) and that it can fail."""
 
+import inspect
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -178,3 +183,96 @@ def test_saiunit_and_brian2_times_are_accepted():
     r1 = neuroplug.crosscheck("lif", dt=0.1 * su.ms, duration=100 * su.ms)
     r2 = neuroplug.crosscheck("lif", dt=0.1 * b2.ms, duration="100 ms")
     assert r1.dt == r2.dt == pytest.approx(1e-4) and r1.passed and r2.passed
+
+
+# -- one verdict: BrainPy in a child process when this process lacks the XLA flags ---------
+ROOT = Path(neuroplug.__file__).resolve().parent.parent
+
+
+def _python_without_xla_flags(script, timeout=240):
+    """Run ``script`` (after :func:`_summary`'s source) in a fresh Python of this checkout
+    whose environment has no XLA_FLAGS; return (parsed last stdout line, stderr)."""
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    proc = subprocess.run([sys.executable, "-c", inspect.getsource(_summary) + script],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
+
+
+def _summary(r):
+    from neuroplug.crosschecking import _jsonable
+
+    variables = r.metrics.get("variables", {})
+    return _jsonable({"passed": r.passed, "failures": r.failures,
+                      "max_rel": {k: v["max_rel"] for k, v in variables.items()},
+                      "spikes": r.metrics["spikes"], "distribution": r.metrics.get("distribution"),
+                      "process": r.environment["brainpy_process"],
+                      "flags": r.environment["xla_exact_flags"]})
+
+
+def test_crosscheck_after_jax_started_without_flags_matches_in_process():
+    """JAX already running without the exact flags: BrainPy runs in a child process that
+    has them, and the verdict and figures are those of the in-process (CLI) run."""
+    script = """
+import json, os
+import jax
+jax.numpy.zeros(1)  # JAX's backend starts here, without the exact flags
+import neuroplug
+from neuroplug import crosschecking as cc
+r = neuroplug.crosscheck("pinsky_rinzel", duration="50 ms")
+assert "XLA_FLAGS" not in os.environ and not cc.exact_flags_active()
+assert "child process" in r.report() and "brainpy_child_overhead_s" in r.timing
+print(json.dumps(_summary(r)))
+"""
+    child, stderr = _python_without_xla_flags(script)
+    assert "RuntimeWarning" not in stderr and "Traceback" not in stderr, stderr
+    r = neuroplug.crosscheck("pinsky_rinzel", duration="50 ms")  # flags set by conftest
+    here = json.loads(json.dumps(_summary(r)))
+    assert here["process"] == cc.IN_PROCESS and child["process"] == cc.IN_CHILD
+    assert child["flags"] and here["flags"] and child["passed"] and here["passed"]
+    assert sum(child["spikes"]["brian2"]) > 0
+    for key in ("max_rel", "spikes", "failures"):
+        assert child[key] == here[key], key
+
+
+def test_crosscheck_in_fresh_process_float32_and_distributional_tiers():
+    """A process that never imported JAX: both other tiers run through the child, with
+    the progress bar, and leave this process without JAX and without XLA_FLAGS."""
+    script = """
+import json, os, sys
+import neuroplug
+a = neuroplug.crosscheck("lif", dtype="float32", duration="100 ms")
+b = neuroplug.crosscheck("stochastic_lif", duration="100 ms", seeds=2, progress=True)
+assert "jax" not in sys.modules and "XLA_FLAGS" not in os.environ
+print(json.dumps([_summary(a), _summary(b)]))
+"""
+    (a, b), stderr = _python_without_xla_flags(script)
+    assert "RuntimeWarning" not in stderr and "Traceback" not in stderr, stderr
+    assert "stochastic_lif seeds" in stderr, stderr  # the progress bar
+    here_a = neuroplug.crosscheck("lif", dtype="float32", duration="100 ms")
+    here_b = neuroplug.crosscheck("stochastic_lif", duration="100 ms", seeds=2)
+    for child, here in ((a, here_a), (b, here_b)):
+        assert child["process"] == cc.IN_CHILD
+        assert child == dict(json.loads(json.dumps(_summary(here))), process=cc.IN_CHILD)
+
+
+def test_child_process_errors_become_errors_here(monkeypatch):
+    """An error in the child is the same exception here; a dead or hung child an error."""
+    m = neuroplug.model("lif")
+    stim = cc._stimulus(np.array([3e-10]), 0.0, 200, 1e-4)
+    with cc._BrainpyChild() as child:
+        _, spikes, _ = child.simulate(m, None, "exact", stim, 1e-4)
+        assert len(spikes) == 1 and child.environment()["xla_exact_flags"]
+        with pytest.raises(neuroplug.ParameterError, match="unknown preset 'nope'") as info:
+            child.simulate(m, "nope", "exact", stim, 1e-4)
+        assert info.value.field == "presets" and info.value.model == "lif"
+        child._proc.kill()
+        child._proc.wait()
+        with pytest.raises(neuroplug.BackendError, match="exited with status"):
+            child.simulate(m, None, "exact", stim, 1e-4)
+    monkeypatch.setattr(cc, "CHILD_START_TIMEOUT_S", 1e-3)
+    with pytest.raises(neuroplug.BackendError, match="gave no start-up message within"):
+        with cc._BrainpyChild() as child:
+            child.simulate(m, None, "exact", stim, 1e-4)
+    assert child._proc.poll() is not None
