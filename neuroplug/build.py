@@ -6,19 +6,23 @@ cross-check amplitude, with a spike monitor) and compiles it.  ``cuda_standalone
 Brian2's GPU device from the ``brian2cuda`` package; code generation and ``nvcc``
 compilation work without a GPU, running the binary needs one.
 
-brian2cuda 1.0a7 declares ``brian2==2.8.0`` but works with Brian2 2.9 for code
-generation and compilation; install it with ``pip install --no-deps brian2cuda==1.0a7
-nvidia-curand`` (the ``cuda`` extra of neuroplug does this).  CUDA 13 needs C++17, so
-:func:`cuda_preferences` sets ``-std=c++17`` for nvcc and the host compiler, compiles
-for compute capability 9.0 (``sm_90``) without GPU detection, and points the build at
-the cuRAND headers and library of the ``nvidia-curand`` wheel.
+Which brian2cuda: on Python >= 3.12 brian2cuda 1.0b1 with its own pin ``brian2==2.10.1``
+(``pip install "neuroplug[cuda]"``); on Python 3.11, where PyPI has Brian2 <= 2.9.0, brian2cuda
+1.0a7, which declares ``brian2==2.8.0`` but generates and compiles with Brian2 2.9, installed
+with ``pip install --no-deps brian2cuda==1.0a7 nvidia-curand``.  Both hard-code
+``-std=c++11`` in their makefile while CUDA 13 needs C++17, so :func:`cuda_preferences`
+appends ``-std=c++17`` for nvcc (the last ``-std`` wins) and the host compiler, compiles
+for compute capability 9.0 (``sm_90``) without GPU detection, and points the build at the
+cuRAND headers and library of the ``nvidia-curand`` wheel (also as the binary's run path).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -57,34 +61,64 @@ class BuildResult:
     spikes: dict = field(default_factory=dict)
 
 
+def cuda_install_command() -> str:
+    """The pip command that installs brian2cuda and cuRAND for this Python."""
+    if sys.version_info >= (3, 12):
+        return 'pip install "neuroplug[cuda]"'
+    # PyPI's newest Brian2 for 3.11 is 2.9.0; brian2cuda 1.0a7 pins 2.8.0 but works with it
+    return "pip install --no-deps brian2cuda==1.0a7 nvidia-curand"
+
+
 def cuda_available() -> str | None:
     """Why a CUDA build is impossible here (``None`` if brian2cuda and nvcc are present)."""
     if shutil.which("nvcc") is None:
         return "nvcc is not on the PATH (install the CUDA toolkit)"
     try:
         import brian2cuda  # noqa: F401
-    except ImportError:
-        return ("brian2cuda is not installed (pip install --no-deps brian2cuda==1.0a7 "
-                "nvidia-curand)")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] != "brian2cuda":
+            return _broken_brian2cuda(exc)
+        return f"brian2cuda is not installed ({cuda_install_command()})"
+    except Exception as exc:  # installed next to a Brian2 it cannot import with
+        return _broken_brian2cuda(exc)
     return None
 
 
-def _curand_dirs(libdir: Path) -> tuple[str | None, str | None]:
-    """Include and library directory of the ``nvidia-curand`` wheel (a ``libcurand.so`` link)."""
+def _broken_brian2cuda(exc: Exception) -> str:
+    return (f"{brian2cuda_note()} cannot be imported ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}); {cuda_install_command()}")
+
+
+def _curand_dirs(libdir: Path | None) -> tuple[str | None, str | None, str | None]:
+    """cuRAND of the ``nvidia-curand`` wheel: include dir, link dir, run-time library dir.
+
+    The wheel ships ``libcurand.so.10`` only, so ``-lcurand`` needs a ``libcurand.so`` link
+    in a directory of its own (``libdir``; default: one per wheel location in the temp dir,
+    so that virtual environments never share or break each other's link).
+    """
     try:
         import nvidia
     except ImportError:
-        return None, None
+        return None, None, None
     for base in map(Path, nvidia.__path__):
         for sub in sorted(base.glob("cu*")) + [base / "curand"]:
-            libs = sorted((sub / "lib").glob("libcurand.so*"))
-            if (sub / "include" / "curand.h").exists() and libs:
-                libdir.mkdir(parents=True, exist_ok=True)
-                link = libdir / "libcurand.so"
-                if not link.exists():
-                    link.symlink_to(libs[0])
-                return str(sub / "include"), str(libdir)
-    return None, None
+            libs = sorted((sub / "lib").glob("libcurand.so.*"))
+            if not ((sub / "include" / "curand.h").exists() and libs):
+                continue
+            target = libs[0].resolve()
+            if libdir is None:
+                key = hashlib.sha1(str(target).encode()).hexdigest()[:12]
+                libdir = Path(tempfile.gettempdir()) / f"neuroplug-curand-{key}"
+            libdir.mkdir(parents=True, exist_ok=True)
+            link = libdir / "libcurand.so"
+            if not (link.is_symlink() and Path(os.readlink(link)) == target):
+                # replace a stale or dangling link atomically (parallel builds share it)
+                tmp = libdir / f".libcurand.so.{os.getpid()}"
+                tmp.unlink(missing_ok=True)
+                tmp.symlink_to(target)
+                os.replace(tmp, link)
+            return str(sub / "include"), str(libdir), str(sub / "lib")
+    return None, None, None
 
 
 @contextlib.contextmanager
@@ -101,9 +135,9 @@ def cuda_preferences(compute_capability: float = 9.0, libdir: Path | None = None
              "devices.cuda_standalone.cuda_backend.compute_capability",
              "devices.cuda_standalone.cuda_backend.extra_compile_args_nvcc",
              "codegen.cpp.extra_compile_args_gcc", "codegen.cpp.include_dirs",
-             "codegen.cpp.library_dirs"]
+             "codegen.cpp.library_dirs", "codegen.cpp.runtime_library_dirs"]
     old = {n: prefs[n] for n in names}
-    include, lib = _curand_dirs(libdir or Path(tempfile.gettempdir()) / "neuroplug-curand")
+    include, lib, runtime = _curand_dirs(libdir)
     try:
         prefs["devices.cuda_standalone.cuda_backend.detect_gpus"] = False
         prefs["devices.cuda_standalone.cuda_backend.gpu_id"] = 0
@@ -115,6 +149,7 @@ def cuda_preferences(compute_capability: float = 9.0, libdir: Path | None = None
         if include:
             prefs["codegen.cpp.include_dirs"] = list(old[names[5]]) + [include]
             prefs["codegen.cpp.library_dirs"] = list(old[names[6]]) + [lib]
+            prefs[names[7]] = list(old[names[7]]) + [runtime]
         yield
     finally:
         for n, v in old.items():

@@ -177,3 +177,35 @@ def test_nvcc_needed_message():
         assert "nvcc" in cuda_available()
     finally:
         os.environ["PATH"] = path
+
+
+def test_missing_brian2cuda_message_names_install_command(monkeypatch):
+    """Without brian2cuda the reason says so and gives this Python's pip command."""
+    import shutil
+    import sys
+
+    from neuroplug.build import cuda_install_command
+
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/nvcc")
+    monkeypatch.setitem(sys.modules, "brian2cuda", None)
+    reason = cuda_available()
+    assert reason.startswith("brian2cuda is not installed") and cuda_install_command() in reason
+    expected = "neuroplug[cuda]" if sys.version_info >= (3, 12) else "brian2cuda==1.0a7"
+    assert expected in cuda_install_command()
+
+
+def test_curand_link_replaces_a_dangling_one(tmp_path):
+    """The ``libcurand.so`` link is per wheel and a stale/dangling one is replaced."""
+    from pathlib import Path
+
+    from neuroplug.build import _curand_dirs
+
+    libdir = tmp_path / "curand"
+    libdir.mkdir()
+    (libdir / "libcurand.so").symlink_to(tmp_path / "gone" / "libcurand.so.10")
+    include, lib, runtime = _curand_dirs(libdir)
+    if include is None:
+        pytest.skip("nvidia-curand is not installed")
+    link = libdir / "libcurand.so"
+    assert lib == str(libdir) and link.resolve().exists()
+    assert link.resolve().parent == Path(runtime).resolve()
