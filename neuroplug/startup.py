@@ -431,6 +431,10 @@ def markdown(res) -> str:
         for k, ok in row["checks"].items():
             notes.append(f"`{_md(row['label'])}` [{row['cache']}]: {k}: "
                          f"{'yes' if ok else '**no**'}")
+        info = row["runs"][0].get("info", {}) if row["runs"] else {}
+        if "raised" in info:
+            notes.append(f"`{_md(row['label'])}` [{row['cache']}] raised "
+                         f"{info['raised']}: \"{_md(' '.join(info['message'].split()))}\"")
     if notes:
         L += [""] + [f"- {n}" for n in notes]
     for row in res["rows"]:
