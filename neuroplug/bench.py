@@ -21,6 +21,9 @@ time (``results/last_run_info.txt``, loading excluded), BrainPy functions are
 compiled by a first call.  Everything the report needs goes into one JSON file;
 :func:`write_markdown` and :func:`plot` turn it into the tables and the figure of
 ``docs/benchmarks.md``.
+
+``neuroplug bench --startup`` (import and start-up times in fresh subprocesses, issue 10)
+lives in :mod:`neuroplug.startup`; :func:`startup` is re-exported here.
 """
 
 from __future__ import annotations
@@ -43,9 +46,10 @@ import numpy as np
 
 from .errors import ParameterError
 from .brian2 import unit_free_numpy_functions
+from .startup import startup
 
 __all__ = ["run", "BenchConfig", "write_markdown", "plot", "hand_written_group",
-           "standalone_code", "TARGETS"]
+           "standalone_code", "TARGETS", "startup"]
 
 #: issue 5 targets on the 2-core reference machine
 TARGETS = {

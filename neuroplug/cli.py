@@ -117,8 +117,15 @@ def _add_bench_build(sub):
                    "hodgkin_huxley")
     b.add_argument("--workdir", metavar="DIR", help="where standalone projects are built")
     b.add_argument("--json", metavar="FILE", help="write all results as JSON")
-    b.add_argument("--plot", metavar="FILE", help="write the updates/s vs N figure")
+    b.add_argument("--plot", metavar="FILE", help="write the updates/s vs N figure (with "
+                   "--startup: the start-up medians vs targets)")
     b.add_argument("--markdown", metavar="FILE", help="write the result tables as Markdown")
+    b.add_argument("--startup", action="store_true",
+                   help="instead: import/start-up times in fresh subprocesses, cold and warm "
+                   "model cache, against the issue 10 targets (exit status 1 if any is "
+                   "missed)")
+    b.add_argument("--runs", type=int, help="with --startup: runs per measurement and cache "
+                   "state (default 5)")
     d = sub.add_parser("build", help="generate and compile a standalone project "
                        "(cpp_standalone or brian2cuda's cuda_standalone)",
                        description="Generate a Brian2 standalone project with one group per "
@@ -134,6 +141,32 @@ def _add_bench_build(sub):
 
 
 def _cmd_bench(args) -> int:
+    if args.startup:  # import/start-up times (neuroplug/startup.py), issue 10
+        given = [f"--{k}" for k in ("quick", "repeats", "models", "workdir")
+                 if getattr(args, k) not in (None, False)]
+        if given:
+            raise _UsageError(f"--startup does not take {', '.join(given)}")
+        if args.runs is not None and args.runs < 1:
+            raise _UsageError(f"--runs: found {args.runs}, expected >= 1")
+        from . import startup  # standard library only; bench.py would import Brian2 here
+
+        res = startup.startup(runs=5 if args.runs is None else args.runs)
+        print(startup.markdown(res))
+        if args.json:
+            print(f"json: {startup.save_json(res, args.json)}")
+        if args.markdown:
+            print(f"markdown: {startup.write_markdown(res, args.markdown)}")
+        if args.plot:
+            print(f"figure: {startup.plot(res, args.plot)}")
+        bad = [f"{r['label']} [{r['cache']}]: {r['verdict']}" for r in res["rows"]
+               if r["verdict"] not in ("PASS", "baseline")]
+        if bad:
+            print(f"startup: {len(bad)} target(s) not met: {'; '.join(bad)}")
+            return 1
+        print("startup: all targets met")
+        return 0
+    if args.runs is not None:
+        raise _UsageError("--runs needs --startup (the throughput bench takes --repeats)")
     from . import bench
 
     models = [m.strip() for m in args.models.split(",")] if args.models else None

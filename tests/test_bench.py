@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pytest
 
-from neuroplug import bench
+from neuroplug import bench, startup
 from neuroplug.build import build, cuda_available
 from neuroplug.cli import main
 
@@ -209,3 +209,107 @@ def test_curand_link_replaces_a_dangling_one(tmp_path):
     link = libdir / "libcurand.so"
     assert lib == str(libdir) and link.resolve().exists()
     assert link.resolve().parent == Path(runtime).resolve()
+
+
+# ----------------------------------------------------------------------------------
+# bench --startup (neuroplug/startup.py): fresh subprocesses, cold and warm model cache
+def _finite_positive(xs):
+    return xs and all(isinstance(x, float) and np.isfinite(x) and x > 0 for x in xs)
+
+
+def test_startup_bare_python_and_dir(tmp_path, monkeypatch):
+    """One run of the bare-python baseline and of ``dir(neuroplug.brian2)`` (cold cache
+    only, to stay cheap): positive finite times, every field of the report."""
+    monkeypatch.setenv("NEUROPLUG_CACHE_DIR", str(tmp_path / "ignored"))
+    res = bench.startup(runs=1, measurements=["python", "dir"], caches=("cold",),
+                        progress=False, log=lambda s: None)
+    assert res["config"]["measurements"] == ["python", "dir"]
+    assert [(r["measurement"], r["cache"]) for r in res["rows"]] == \
+        [("python", "cold"), ("dir", "cold")]
+    py, d = res["rows"]
+    for row in (py, d):
+        assert not row["errors"], row["errors"]
+        assert len(row["seconds"]) == 1 and _finite_positive(row["seconds"])
+        assert row["min_s"] == row["median_s"] == row["seconds"][0]
+    assert py["verdict"] == "baseline" and py["target_s"] is None
+    assert d["target_s"] == 0.5 and d["verdict"] in ("PASS", "MISS")
+    assert d["checks"] == {"dir() lists LIF": True}
+    assert _finite_positive([d["import_s_median"]])  # the import is reported apart
+    assert res["all_pass"] == (d["verdict"] == "PASS")
+    env = res["environment"]
+    assert env["brian2"] and env["python"] and env["date"]
+    md = startup.markdown(res)
+    assert "| measurement | cache | min (s) | median (s) | target | verdict |" in md
+    assert "`dir(neuroplug.brian2)` | cold" in md and "Brian2 " + env["brian2"] in md
+    assert json.loads(startup.save_json(res, tmp_path / "s.json").read_text())["rows"]
+
+
+def test_startup_cache_states(tmp_path):
+    """Cold: a new empty NEUROPLUG_CACHE_DIR per run; warm: one folder a priming run has
+    populated. In-process results, verdicts from the median, and the plot."""
+    code = ("import json, os, pathlib, time; d = pathlib.Path(os.environ['NEUROPLUG_CACHE_DIR']);"
+            " n = len(list(d.iterdir())); (d / f'f{time.time_ns()}').write_text('x');"
+            f" print({startup.MARK!r} + json.dumps({{'seconds': 1e-3, 'dir': str(d), "
+            "'entries': n, 'checks': {'ran': True}}))")
+    m = startup.Measurement("probe", "probe", ("-c", code), inner=True, target=1.0)
+    res = bench.startup(runs=2, measurements=[m], progress=False, log=lambda s: None)
+    cold, warm = res["rows"]
+    assert [r["info"]["entries"] for r in cold["runs"]] == [0, 0]
+    assert len({r["info"]["dir"] for r in cold["runs"]}) == 2
+    assert [r["info"]["entries"] for r in warm["runs"]] == [1, 2]  # after priming
+    assert warm["priming"]["ok"] and warm["priming"]["info"]["entries"] == 0
+    assert cold["seconds"] == warm["seconds"] == [1e-3, 1e-3]
+    assert cold["verdict"] == warm["verdict"] == "PASS" and res["all_pass"]
+    assert startup.plot(res, tmp_path / "s.png").stat().st_size > 0
+
+
+def test_startup_verdicts_use_the_median_and_the_baseline():
+    ms = startup.MEASUREMENTS
+    row = lambda name, secs, checks=None: {  # noqa: E731
+        "measurement": name, "label": name, "cache": "warm", "errors": [],
+        "runs": [{"seconds": s, "checks": checks or {}} for s in secs]}
+    rows = [row("brian2", [1.5, 1.6, 9.0]), row("neuroplug.brian2", [0.1, 2.7, 2.8]),
+            row("list", [1.0, 1.9, 30.0]),
+            row("misspelt", [0.1, 0.1, 0.1], {"message says 'did you mean'": False})]
+    rows[3]["runs"][0]["checks"] = {"message says 'did you mean'": True}
+    startup._evaluate(rows, ms)
+    assert rows[1]["target_s"] == pytest.approx(2.6) and rows[1]["verdict"] == "MISS"
+    assert rows[2]["median_s"] == 1.9 and rows[2]["verdict"] == "PASS"
+    assert rows[3]["verdict"] == "MISS"  # fast, but one run's message lacked the hint
+    rows[0]["runs"][1]["seconds"] = 1.75
+    startup._evaluate(rows, ms)
+    assert rows[1]["verdict"] == "PASS"  # 2.7 <= 1.75 + 1
+
+
+def test_startup_failing_measurement_is_reported(tmp_path):
+    """A subprocess that exits non-zero is an ERROR row with its stderr tail, not an
+    exception; later measurements still run."""
+    bad = startup.Measurement("nope", "import no_such_module_xyz",
+                              ("-c", "import no_such_module_xyz"), target=1.0)
+    lines = []
+    res = bench.startup(runs=2, measurements=[bad, "python"], progress=False,
+                        log=lines.append)
+    rows = {(r["measurement"], r["cache"]): r for r in res["rows"]}
+    for c in ("cold", "warm"):
+        r = rows["nope", c]
+        assert r["verdict"] == "ERROR" and r["median_s"] is None and len(r["errors"]) == 1
+        assert r["errors"][0]["returncode"] == 1
+        assert "No module named 'no_such_module_xyz'" in r["errors"][0]["stderr_tail"]
+        assert _finite_positive(rows["python", c]["seconds"])
+    assert rows["nope", "warm"]["errors"][0]["run"] == "priming"
+    assert not res["all_pass"]
+    assert any("ERROR" in s and "no_such_module_xyz" in s for s in lines)
+    md = startup.markdown(res)
+    assert "**ERROR**" in md and "No module named" in md
+    startup.plot(res, tmp_path / "s.png")
+
+
+def test_startup_cli_rejects_bad_arguments(capsys):
+    assert main(["bench", "--startup", "--runs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--runs" in err and len(err.strip().splitlines()) == 1
+    assert main(["bench", "--runs", "2"]) == 2
+    assert "--startup" in capsys.readouterr().err
+    assert main(["bench", "--startup", "--quick"]) == 2
+    with pytest.raises(ValueError, match="no_such"):
+        bench.startup(runs=1, measurements=["no_such"], progress=False)
