@@ -47,7 +47,10 @@ __all__ = ["group", "group_arguments", "LibraryNeuronGroup", "neuron_group_class
 
 
 def numpy_code(model, method: str | None = None, *, refractory: bool = True):
-    """Brian2's numpy code for a model id, path or Model (see :func:`neuroplug.codegen.numpy_code`)."""
+    """Brian2's numpy code for a model id, path or Model.
+
+    See :func:`neuroplug.codegen.numpy_code`, which takes a :class:`~neuroplug.model.Model`.
+    """
     return codegen.numpy_code(_get_model(model), method, refractory=refractory)
 
 

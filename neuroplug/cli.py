@@ -151,13 +151,7 @@ def _cmd_bench(args) -> int:
         from . import startup  # standard library only; bench.py would import Brian2 here
 
         res = startup.startup(runs=5 if args.runs is None else args.runs)
-        print(startup.markdown(res))
-        if args.json:
-            print(f"json: {startup.save_json(res, args.json)}")
-        if args.markdown:
-            print(f"markdown: {startup.write_markdown(res, args.markdown)}")
-        if args.plot:
-            print(f"figure: {startup.plot(res, args.plot)}")
+        _print_and_write(startup, res, args)
         bad = [f"{r['label']} [{r['cache']}]: {r['verdict']}" for r in res["rows"]
                if r["verdict"] not in ("PASS", "baseline")]
         if bad:
@@ -175,14 +169,19 @@ def _cmd_bench(args) -> int:
     cfg = bench.config(quick=args.quick, repeats=args.repeats, models=models,
                        workdir=args.workdir)
     res = bench.run(cfg)
-    print(bench.markdown(res))
-    if args.json:
-        print(f"json: {bench.save_json(res, args.json)}")
-    if args.markdown:
-        print(f"markdown: {bench.write_markdown(res, args.markdown)}")
-    if args.plot:
-        print(f"figure: {bench.plot(res, args.plot)}")
+    _print_and_write(bench, res, args)
     return 0
+
+
+def _print_and_write(module, res, args) -> None:
+    """Print a bench result as Markdown and write the files ``--json/--markdown/--plot`` ask."""
+    print(module.markdown(res))
+    if args.json:
+        print(f"json: {module.save_json(res, args.json)}")
+    if args.markdown:
+        print(f"markdown: {module.write_markdown(res, args.markdown)}")
+    if args.plot:
+        print(f"figure: {module.plot(res, args.plot)}")
 
 
 def _cmd_build(args) -> int:

@@ -245,7 +245,8 @@ def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefin
     msg = " ".join(str(exc).split()) if str(exc).strip() else type(exc).__name__
     from brian2.units.fundamentalunits import DimensionMismatchError
 
-    if isinstance(exc, DimensionMismatchError) or "unit" in msg.lower() or "dimension" in msg.lower():
+    if isinstance(exc, DimensionMismatchError) or any(w in msg.lower()
+                                                      for w in ("unit", "dimension")):
         used = [f"{n} = {p.value}" for n, p in m.parameters.items()
                 if re.search(rf"\b{re.escape(n)}\b", getattr(m, fld) or "")]
         return UnitError(f"inconsistent units: {msg}; parameters used there: {', '.join(used)}",

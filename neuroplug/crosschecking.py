@@ -439,11 +439,13 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
             if standalone:
                 b2.device.build(directory=folder, compile=True, run=True)
         seconds = time.perf_counter() - t0
-        traces = {k: np.asarray(getattr(M, k + "_")) for k in m.state} if M is not None else {}
+        # copies: Brian2 2.11's monitor arrays are views into storage that is freed with
+        # the monitor (a view kept past it reads reused memory)
+        traces = {k: np.array(getattr(M, k + "_")) for k in m.state} if M is not None else {}
         spikes = [np.zeros(0, dtype=int)] * N
         if S is not None:
             steps = np.round(np.asarray(S.t_) / dt).astype(int)
-            idx = np.asarray(S.i)
+            idx = np.array(S.i)
             spikes = [np.sort(steps[idx == i]) for i in range(N)]
     return traces, spikes, seconds
 

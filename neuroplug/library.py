@@ -50,7 +50,8 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CLASS_NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 _TOP = {
-    "id": (str, True), "class_name": (str, False), "title": (str, True), "family": (str, True), "kind": (str, False),
+    "id": (str, True), "class_name": (str, False), "title": (str, True),
+    "family": (str, True), "kind": (str, False),
     "description": (str, True), "equations": (str, True), "update": (str, False),
     "threshold": (str, False), "reset": (str, False), "refractory": (str, False),
     "method": (str, True), "methods": (list, False), "dt": (str, True),

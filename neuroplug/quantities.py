@@ -11,9 +11,14 @@ import math
 import re
 from functools import lru_cache
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-__all__ = ["parse_quantity", "unit_namespace", "format_quantity", "base_unit_name",
+if TYPE_CHECKING:
+    from brian2.units.fundamentalunits import Quantity
+
+__all__ = ["parse_quantity", "unit_namespace", "format_quantity", "base_unit_name",  # noqa: F822
            "DIMENSIONLESS", "Quantity", "get_dimensions"]
 
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")

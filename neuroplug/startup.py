@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -234,15 +234,19 @@ def _versions() -> dict:
     return v
 
 
-def _environment() -> dict:
-    cpu = platform.processor()
+def cpu_model() -> str:
+    """The processor's model name (``/proc/cpuinfo`` on Linux, else ``platform``)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return platform.processor()
+
+
+def _environment() -> dict:
+    cpu = cpu_model()
     return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "host": platform.node(), "cpu": cpu, "cores": os.cpu_count(),
             "load_average_start": list(os.getloadavg()), "executable": sys.executable,

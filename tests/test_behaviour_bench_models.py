@@ -30,7 +30,7 @@ def _kicked_brian2(model_id, var, weight, nsteps, dt):
     sp = b2.SpikeMonitor(G)
     b2.Network(G, src, S, M, sp).run(nsteps * dt * b2.second, namespace={})
     steps = np.round(np.asarray(sp.t_) / dt).astype(int)
-    return np.asarray(M.v_[0]), np.asarray(getattr(M, var + "_")[0]), steps
+    return np.array(M.v_[0]), np.array(getattr(M, var + "_")[0]), steps  # copies outlive M
 
 
 def _kicked_brainpy(model_id, var, weight, nsteps, dt):
@@ -81,7 +81,7 @@ def _network_rates(kind, duration_ms, seed=3):
     net, S = _coba_network(kind, N=4000, seed=seed)
     net.run(duration_ms * b2.ms, namespace={})
     t = np.asarray(S.t_)
-    i = np.asarray(S.i)
+    i = np.array(S.i)
     return t, i
 
 
@@ -123,11 +123,11 @@ def test_traub_miles_action_potential_and_current_dependence():
     M = b2.StateMonitor(G, "v", record=[3], dt=dt)
     sp = b2.SpikeMonitor(G)
     b2.Network(G, M, sp).run(100 * b2.ms, namespace={})
-    counts = np.asarray(sp.count)
+    counts = np.array(sp.count)
     late = [np.sum(np.asarray(sp.spike_trains()[k]) > 0.03) for k in range(len(amps))]
     assert late[0] == 0, "hyperpolarising current should silence the cell"
     assert late[1] < late[2] < late[3], f"spike counts after 30 ms: {late}"
-    driven = np.asarray(M.v_[0])
+    driven = np.array(M.v_[0])
     assert driven.max() > 10e-3, f"no overshoot: peak {driven.max() * 1e3:.1f} mV"
     after_first = driven[np.argmax(driven > 0):]
     assert after_first.min() < -65e-3, "no after-hyperpolarisation below -65 mV"

@@ -36,9 +36,9 @@ def _run(model_id, n, segments, dt_ms, preset=None, record=(), record_dt_ms=None
     spikes = [np.asarray(S.t_[S.i[:] == k]) * 1e3 for k in range(n)]
     traces = {}
     if M is not None:
-        traces["t"] = np.asarray(M.t_) * 1e3
+        traces["t"] = np.array(M.t_) * 1e3
         for name in record:
-            traces[name] = np.asarray(getattr(M, name + "_"))
+            traces[name] = np.array(getattr(M, name + "_"))  # a copy outlives M
     return spikes, traces
 
 

@@ -229,3 +229,46 @@ def test_signature_help_and_repr_show_the_model():
     G = nb2.AdEx(7, preset="tonic")
     assert repr(G).startswith("<AdEx NeuronGroup") and "'adex'" in repr(G)
     assert "preset='tonic'" in repr(G) and "N=7" in repr(G)
+
+
+# -- neuroplug run --target ------------------------------------------------------------
+@pytest.mark.standalone
+def test_run_target_cpp_standalone_gives_numpy_spike_counts(tmp_path, capsys):
+    from neuroplug.cli import main
+
+    counts = {}
+    for target in ("numpy", "cpp_standalone"):
+        out = tmp_path / f"{target}.json"
+        assert main(["run", "lif", "--backend", "brian2", "--target", target,
+                     "--duration", "100 ms", "--json", str(out)]) == 0
+        assert f"on brian2 ({target})" in capsys.readouterr().out
+        counts[target] = [r["spikes"] for r in json.loads(out.read_text())["results"]]
+    assert sum(counts["numpy"]) > 0 and counts["cpp_standalone"] == counts["numpy"]
+    assert b2.get_device().__class__.__name__ == "RuntimeDevice"  # device restored
+
+
+def test_run_target_needs_the_brian2_backend(capsys):
+    from neuroplug.cli import main
+
+    assert main(["run", "lif", "--backend", "brainpy", "--target", "cython"]) == 2
+    err = capsys.readouterr().err
+    assert "--target" in err and err.count("\n") == 1
+
+
+def test_brian2_traces_outlive_their_monitor():
+    """Brian2 >= 2.10 hands out monitor arrays as views into storage freed with the
+    monitor; the traces neuroplug returns are copies (reused memory cannot change them)."""
+    import gc
+
+    from neuroplug.crosschecking import _stimulus, simulate_brian2
+
+    m = neuroplug.model("lif")
+    traces, spikes, _ = simulate_brian2(m, None, None, _stimulus(np.array([5e-10]), 0, 300,
+                                                                 1e-4), 1e-4)
+    before = {k: v.copy() for k, v in traces.items()}
+    gc.collect()
+    junk = [np.full(300, 1e300) for _ in range(200)]  # reuse freed memory
+    assert all(v.flags.owndata or v.base is None or v.base.flags.owndata for v in traces.values())
+    for k, v in traces.items():
+        assert np.array_equal(v, before[k]), k
+    assert len(junk) == 200 and len(spikes[0]) > 0
