@@ -1,6 +1,7 @@
 """The ``neuroplug`` command.
 
     neuroplug list
+    neuroplug cache [--clear]
     neuroplug docs [--root DIR]
     neuroplug show MODEL
     neuroplug run MODEL --backend brian2|brainpy [--target T] [--preset P] [--plot FILE]
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     sub.add_parser("list", help="list the models in the library")
+
+    k = sub.add_parser("cache", help="show or clear the on-disk cache of validated models",
+                       description="Brian2's verdict on each model file and the code it "
+                       "derived are cached per file content and Brian2 version "
+                       "(folder: $NEUROPLUG_CACHE_DIR, else the user cache directory).")
+    k.add_argument("--clear", action="store_true", help="delete every cache entry")
 
     d = sub.add_parser("docs", help="regenerate the model catalog pages from equations/",
                        description="Rewrite docs/catalog/ (index and one page per model) and "
@@ -227,7 +234,7 @@ def main(argv=None) -> int:
         from .crosschecking import exact_cpu_flags
 
         exact_cpu_flags()  # before JAX starts: round like numpy (docs/semantics.md)
-    if args.command != "list":  # `list` reads the files only: no Brian2 to import
+    if args.command not in ("list", "cache"):  # these read files only: no Brian2 to import
         _quiet_brian2()
     from .errors import NeuroplugError
 
@@ -236,7 +243,7 @@ def main(argv=None) -> int:
             from .hw.cli import run as run_hw
 
             return run_hw(args.command, args)
-        return {"list": _cmd_list, "docs": _cmd_docs, "show": _cmd_show, "run": _cmd_run,
+        return {"list": _cmd_list, "cache": _cmd_cache, "docs": _cmd_docs, "show": _cmd_show, "run": _cmd_run,
                 "crosscheck": _cmd_crosscheck, "bench": _cmd_bench,
                 "build": _cmd_build}[args.command](args)
     except _UsageError as exc:
@@ -275,6 +282,25 @@ def _cmd_list(args) -> int:
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
     print(f"\n{len(rows) - 1} models")
+    return 0
+
+
+def _cmd_cache(args) -> int:
+    from . import cache
+
+    folder = cache.cache_dir()
+    if folder is None:
+        print("cache: off (NEUROPLUG_CACHE_DIR)")
+        return 0
+    if args.clear:
+        print(f"cache: {folder}: removed {cache.clear()} entries")
+        return 0
+    entries = list(folder.glob("*/*.json")) if folder.is_dir() else []
+    size = sum(p.stat().st_size for p in entries)
+    current = folder / cache.environment_key()
+    here = sum(1 for p in entries if p.parent == current)
+    print(f"cache: {folder}\n{len(entries)} entries, {size / 1e6:.1f} MB; {here} for this "
+          f"Brian2 and neuroplug (key {cache.environment_key()})")
     return 0
 
 

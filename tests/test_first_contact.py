@@ -272,3 +272,19 @@ def test_brian2_traces_outlive_their_monitor():
     for k, v in traces.items():
         assert np.array_equal(v, before[k]), k
     assert len(junk) == 200 and len(spikes[0]) > 0
+
+
+def test_cache_command_shows_and_clears(tmp_path, monkeypatch, capsys):
+    from neuroplug.cli import main
+    from neuroplug.library import _load_library_file
+
+    monkeypatch.setenv("NEUROPLUG_CACHE_DIR", str(tmp_path))
+    _load_library_file(library_dir() / "lif.toml", "lif")
+    assert main(["cache"]) == 0
+    out = capsys.readouterr().out
+    assert str(tmp_path) in out and "1 entries" in out and "1 for this" in out
+    assert main(["cache", "--clear"]) == 0
+    assert "removed 1 entries" in capsys.readouterr().out
+    assert not list(tmp_path.glob("*/*.json"))
+    monkeypatch.setenv("NEUROPLUG_CACHE_DIR", "off")
+    assert main(["cache"]) == 0 and "off" in capsys.readouterr().out
