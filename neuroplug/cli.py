@@ -243,8 +243,8 @@ def main(argv=None) -> int:
             from .hw.cli import run as run_hw
 
             return run_hw(args.command, args)
-        return {"list": _cmd_list, "cache": _cmd_cache, "docs": _cmd_docs, "show": _cmd_show, "run": _cmd_run,
-                "crosscheck": _cmd_crosscheck, "bench": _cmd_bench,
+        return {"list": _cmd_list, "cache": _cmd_cache, "docs": _cmd_docs, "show": _cmd_show,
+                "run": _cmd_run, "crosscheck": _cmd_crosscheck, "bench": _cmd_bench,
                 "build": _cmd_build}[args.command](args)
     except _UsageError as exc:
         print(f"neuroplug: error: {exc}", file=sys.stderr)

@@ -138,11 +138,11 @@ def summary(model_id: str) -> dict:
         return " ".join(value.split()) if isinstance(value, str) else default
 
     cc = t.get("crosscheck") if isinstance(t.get("crosscheck"), dict) else {}
+    tier = cc.get("tier")
     presets = t.get("presets") if isinstance(t.get("presets"), dict) else {}
     return {"id": model_id, "class_name": _class_name_of(model_id, t),
             "title": text("title"), "family": text("family"), "kind": text("kind", "continuous"),
-            "presets": len(presets), "tier": cc.get("tier", "?") if isinstance(cc.get("tier"), str)
-            else "?"}
+            "presets": len(presets), "tier": tier if isinstance(tier, str) else "?"}
 
 
 def _class_name_of(model_id: str, table: dict) -> str:
