@@ -14,6 +14,10 @@ __all__ = [
     "ParameterError",
     "BackendError",
     "UnknownClassError",
+    "InputError",
+    "DivergenceError",
+    "CrosscheckRefused",
+    "OutputPathError",
     "plain_traceback_for_neuroplug_errors",
 ]
 
@@ -75,6 +79,52 @@ class BackendError(NeuroplugError, RuntimeError):
 
 class UnknownClassError(NeuroplugError, AttributeError):
     """An adapter has no model class of that name (the message suggests close ones)."""
+
+
+class InputError(ParameterError):
+    """An argument of a run is invalid: stimulus, ``dt``, duration, method, ``N``, a value."""
+
+
+class DivergenceError(NeuroplugError, FloatingPointError):
+    """A simulation produced a non-finite state value (the run diverged).
+
+    Parameters
+    ----------
+    model : str
+        The model id.
+    variable : str
+        The first state variable found non-finite.
+    neuron : int
+        Index of the first neuron with a non-finite value.
+    time : float
+        Simulated time in seconds of the first non-finite value.
+    backend : str, optional
+        ``"brian2"`` or ``"brainpy"``.
+    value : float, optional
+        The value found (nan, inf or -inf).
+    step : int, optional
+        The time step index of the first non-finite value.
+    """
+
+    def __init__(self, model: str, variable: str, neuron: int, time: float, *,
+                 backend: str | None = None, value: float | None = None,
+                 step: int | None = None, hint: str = ""):
+        self.model, self.variable, self.neuron, self.time = model, variable, neuron, time
+        self.backend, self.value, self.step = backend, value, step
+        on = f" on {backend}" if backend else ""
+        what = f"{value}" if value is not None else "non-finite"
+        at = f"step {step}, " if step is not None else ""
+        super().__init__(f"model '{model}' diverged{on}: {variable} = {what} at neuron "
+                         f"{neuron}, {at}t = {time * 1e3:.6g} ms (first non-finite value)"
+                         + (f"; {hint}" if hint else ""))
+
+
+class CrosscheckRefused(NeuroplugError, ValueError):
+    """A cross-check was refused because it would test nothing or its tier forbids it."""
+
+
+class OutputPathError(NeuroplugError, ValueError):
+    """An output path cannot be written safely (bad folder, extension, special file, link)."""
 
 
 def plain_traceback_for_neuroplug_errors() -> None:
