@@ -36,8 +36,9 @@ def initial_values(model: Model, values: dict) -> dict:
     """
     from brian2.units.fundamentalunits import DIMENSIONLESS
 
+    from .safe_expr import ExpressionError, check_expression, evaluate
+
     ns = dict(unit_namespace())
-    ns.update({"exp": np.exp, "log": np.log, "sqrt": np.sqrt})
     ns.update(values)
     out = {}
     for name, var in model.state.items():
@@ -45,13 +46,18 @@ def initial_values(model: Model, values: dict) -> dict:
             try:
                 value = parse_quantity(var.init)
             except ValueError:
-                value = eval(var.init, {"__builtins__": {}}, ns)  # noqa: S307 - model file text
-        except Exception as exc:
-            raise ModelDefinitionError(f"cannot evaluate init expression {var.init!r}: {exc}; "
-                                       f"expected an expression of parameters and units",
+                tree = check_expression(var.init, what="init expression", names=set(ns),
+                                        functions=frozenset(_INIT_FUNCTIONS),
+                                        allow_compare=False)
+                with np.errstate(all="ignore"):
+                    value = evaluate(tree, ns, _INIT_FUNCTIONS)
+            finite = np.all(np.isfinite(np.asarray(value, dtype=float)))
+        except (ExpressionError, ValueError, TypeError) as exc:
+            raise ModelDefinitionError(f"cannot evaluate init expression: {exc}; expected an "
+                                       f"expression of parameters and units",
                                        source=model.source, model=model.id,
                                        field=f"state.{name}.init") from None
-        if not np.all(np.isfinite(np.asarray(value, dtype=float))):
+        if not finite:
             raise UnitError(f"init {var.init!r} evaluates to a non-finite value, expected a "
                             f"finite value", source=model.source, model=model.id,
                             field=f"state.{name}.init")
@@ -68,8 +74,17 @@ def dim_of_unit(unit_text: str):
     """Brian2 dimensions of a base-unit name such as ``'volt'`` or ``'metre ** -2'``."""
     from brian2.units.fundamentalunits import get_dimensions
 
-    ns = unit_namespace()
-    return get_dimensions(eval(unit_text, {"__builtins__": {}}, ns))  # noqa: S307
+    from .quantities import evaluate_unit
+
+    try:
+        return get_dimensions(evaluate_unit(unit_text))
+    except ValueError as exc:
+        raise UnitError(str(exc)) from None
+
+
+#: Functions an init expression may call.
+_INIT_FUNCTIONS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "abs": np.abs,
+                   "tanh": np.tanh, "log10": np.log10}
 
 
 @contextlib.contextmanager
@@ -159,12 +174,46 @@ def _clean(code: str, owner: str, *, stop_at: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def _check_linear(m: Model, method: str) -> None:
+    """Refuse ``exact``/``linear`` for non-linear equations before Brian2 tries (seconds).
+
+    Brian2's linear integrator discovers non-linearity only after symbolic work that
+    takes tens of seconds on conductance-based models; a derivative test is instant.
+    """
+    import sympy
+    from brian2 import Equations
+    from brian2.equations.equations import DIFFERENTIAL_EQUATION
+    from brian2.parsing.sympytools import str_to_sympy
+
+    eqs = Equations(m.equations)
+    subs = {}
+    for name in eqs.subexpr_names:
+        subs[sympy.Symbol(name, real=True)] = str_to_sympy(eqs[name].expr.code)
+    for _ in range(len(subs)):  # expand subexpressions that use other subexpressions
+        subs = {k: v.subs(subs) for k, v in subs.items()}
+    states = [sympy.Symbol(n, real=True) for n, e in eqs.items()
+              if e.type == DIFFERENTIAL_EQUATION]
+    for name, eq in eqs.items():
+        if eq.type != DIFFERENTIAL_EQUATION:
+            continue
+        rhs = str_to_sympy(eq.expr.code).subs(subs)
+        for x in states:
+            coefficient = sympy.diff(rhs, x)
+            if coefficient.free_symbols & set(states):
+                raise ModelDefinitionError(
+                    f"method '{method}' needs linear equations, but d{name}/dt is non-linear "
+                    f"in {x}; expected one of the other methods of the file", source=m.source,
+                    model=m.id, field="method")
+
+
 def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:
     from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
     from brian2.core.variables import Constant
 
     from brian2 import NeuronGroup
 
+    if method in ("exact", "linear"):
+        _check_linear(m, method)
     namespace = m.parameter_values()
     refractory = (m.refractory_quantity if m.refractory is not None else False) \
         if with_refractory else False

@@ -6,6 +6,8 @@ and what was expected, so that a user can fix the file without reading a traceba
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "NeuroplugError",
     "ModelDefinitionError",
@@ -54,8 +56,35 @@ class ModelDefinitionError(NeuroplugError, ValueError):
             where.append(f"model '{model}'")
         if field:
             where.append(f"field '{field}'")
-        prefix = ": ".join(where)
+        prefix = ": ".join(one_line(w, 200) for w in where)
+        message = one_line(message)
+        self.detail = message
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+_QUOTED = re.compile(r"'[^'\n]{81,}'" + r'|"[^"\n]{81,}"')
+#: Longest message (characters) an error prints.
+MAX_MESSAGE_CHARS = 600
+
+
+def one_line(message: str, limit: int | None = None) -> str:
+    """A message on one line, quoting at most ~80 characters of any value.
+
+    Line breaks (e.g. from a parser's message) become spaces, a quoted value longer
+    than 80 characters is clipped with its length, and the whole is capped.
+    """
+    message = " ".join(str(message).split()) if "\n" in str(message) or "\r" in str(message) \
+        else str(message)
+
+    def clip(m):
+        q = m.group(0)
+        return f"{q[:61]}...{q[0]} ({len(q) - 2} characters)"
+
+    message = _QUOTED.sub(clip, message)
+    limit = limit or MAX_MESSAGE_CHARS
+    if len(message) > limit:
+        message = message[:limit - 3] + "..."
+    return message
 
 
 class ModelNotFoundError(ModelDefinitionError, KeyError):

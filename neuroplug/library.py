@@ -7,6 +7,7 @@ file, the model, the field, what was found and what was expected.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import hashlib
 import math
@@ -46,7 +47,13 @@ TIERS = ("exact", "distributional")
 KINDS = ("continuous", "map")
 CONSTRAINTS = ("positive", "nonnegative", "any")
 PROTOCOLS = ("step",)
+#: Largest model file read, in bytes.
+MAX_FILE_BYTES = 1_000_000
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+#: Names the adapters use for their own variables.
+RESERVED_NAMES = frozenset({"lastspike", "not_refractory", "spike", "t_in_timesteps"})
+RESERVED_PREFIXES = ("np_", "_")
 CLASS_NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 _TOP = {
@@ -213,12 +220,17 @@ def model(id_or_path) -> Model:
         _registry[text] = m
         return m
     path = Path(text)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ModelNotFoundError(f"no model file at '{path}'", source=str(path))
+    try:
+        is_file = path.is_file()
+        exists = is_file or path.exists()
+    except (OSError, ValueError):  # a name too long for a path, a NUL byte...
+        is_file = exists = False
+    if path.suffix == ".toml" or exists:
+        if not is_file:
+            raise ModelNotFoundError(f"no model file at {_short(text)}", source="<library>")
         return load_model(path)
     close = [n for n in models() if n.startswith(text[:3])] or models()
-    raise ModelNotFoundError(f"unknown model '{text}'; expected one of {close} "
+    raise ModelNotFoundError(f"unknown model {_short(text)}; expected one of {close} "
                              f"or a path to a .toml model file", source="<library>")
 
 
@@ -306,10 +318,17 @@ def load_model(path, expected_id: str | None = None, *, check_with_brian2: bool 
         raw = path.read_bytes()
     except OSError as exc:
         raise ModelDefinitionError(f"cannot read file: {exc.strerror}", source=source) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ModelDefinitionError(f"found {len(raw)} bytes, expected a model file of at most "
+                                   f"{MAX_FILE_BYTES}", source=source)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ModelDefinitionError(f"malformed TOML: {exc}; expected a valid TOML document",
+                                   source=source) from None
+    except (RecursionError, MemoryError):
+        raise ModelDefinitionError("malformed TOML: nested too deeply; expected a model file "
+                                   "as documented in equations/README.md",
                                    source=source) from None
     digest = hashlib.sha256(raw).hexdigest()
     m = _build(data, source, digest, expected_id or None)
@@ -341,6 +360,61 @@ def _check_fields(table, spec, source, model_id, where):
             raise ModelDefinitionError(f"found {type(table[key]).__name__} {table[key]!r}, "
                                        f"expected {want}", source=source, model=model_id,
                                        field=fld)
+
+
+def _short(text, limit: int = 60) -> str:
+    text = str(text)
+    return repr(text) if len(text) <= limit else repr(text[:limit] + "...") + \
+        f" ({len(text)} characters)"
+
+
+def _check_list(values, types, source, model_id, fld):
+    """Every element of a list field has the expected type."""
+    for i, v in enumerate(values):
+        if not isinstance(v, types) or isinstance(v, bool):
+            want = types.__name__ if isinstance(types, type) else " or ".join(
+                t.__name__ for t in types)
+            raise ModelDefinitionError(f"found {type(v).__name__} {_short(v)}, expected {want}",
+                                       source=source, model=model_id, field=f"{fld}[{i}]")
+
+
+def _check_name(name, source, model_id, fld, variable=True):
+    """A parameter/state/input/preset name: an identifier Brian2 accepts and none of ours."""
+    from brian2 import Equations
+
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ModelDefinitionError(f"found the name {_short(name)}, expected an identifier "
+                                   f"(a letter, then letters, digits, underscores)",
+                                   source=source, model=model_id, field=fld)
+    if not variable:
+        return
+    if name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES:
+        raise ModelDefinitionError(f"found the name '{name}', which neuroplug uses internally; "
+                                   f"expected another name", source=source, model=model_id,
+                                   field=fld)
+    try:
+        Equations.check_identifier(name)  # units, t, dt, xi, N, keywords, functions...
+    except (SyntaxError, ValueError) as exc:
+        raise ModelDefinitionError(f"{' '.join(str(exc).split())}; expected another name",
+                                   source=source, model=model_id, field=fld) from None
+
+
+def _check_code(kind, text, source, model_id, fld):
+    """Screen an expression field before Brian2 reads it (:mod:`neuroplug.safe_expr`)."""
+    from .quantities import unit_namespace
+    from .safe_expr import ExpressionError, check_equations, check_expression, check_statements
+
+    try:
+        if kind == "equations":
+            check_equations(text, unit_namespace())
+        elif kind == "statements":
+            check_statements(text, what=fld)
+        else:
+            if not text.strip():
+                raise ExpressionError("found an empty string, expected an expression")
+            check_expression(text, what=kind)
+    except ExpressionError as exc:
+        raise ModelDefinitionError(str(exc), source=source, model=model_id, field=fld) from None
 
 
 def _quantity(text, source, model_id, fld):
@@ -379,6 +453,23 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         raise ModelDefinitionError("found 'update' in a continuous model; expected it only "
                                    "with kind = \"map\"", source=source, model=model_id,
                                    field="update")
+    for fld in ("methods",):
+        if fld in data:
+            _check_list(data[fld], str, source, model_id, fld)
+    cc_table = data["crosscheck"] if isinstance(data["crosscheck"], dict) else {}
+    for fld in ("stimulus", "presets"):
+        if isinstance(cc_table.get(fld), list):
+            _check_list(cc_table[fld], str, source, model_id, f"crosscheck.{fld}")
+    _check_code("equations", data["equations"], source, model_id, "equations")
+    for fld in ("reset", "update"):
+        if data.get(fld):
+            _check_code("statements", data[fld], source, model_id, fld)
+    if data.get("threshold") is not None:
+        _check_code("threshold condition", data["threshold"], source, model_id, "threshold")
+    for section in ("parameters", "state", "inputs", "presets"):
+        for name in data.get(section, {}):
+            _check_name(name, source, model_id, f"{section}.{name}",
+                        variable=section != "presets")
     for fld in ("method",):
         if data[fld] not in METHODS:
             raise ModelDefinitionError(f"found '{data[fld]}', expected one of {list(METHODS)}",
@@ -582,8 +673,10 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
     if data.get("threshold_scale") is not None:
         try:
             scale = parse_quantity(data["threshold_scale"])
-        except ValueError:
-            scale = None  # an expression of parameters; checked when a layer is built
+        except ValueError:  # an expression of parameters
+            scale = None
+            _check_scale_expression(data["threshold_scale"], parameters, data["state"], source,
+                                    model_id)
         if scale is not None and not float(scale) > 0:
             raise ModelDefinitionError(f"found {data['threshold_scale']!r}, expected a "
                                        f"positive scale", source=source, model=model_id,
@@ -592,8 +685,10 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
     if refractory is not None:
         try:
             rq = parse_quantity(refractory)
-        except ValueError:
-            rq = None  # a condition string; Brian2 checks it
+        except ValueError:  # a condition (Brian2 checks its meaning) or a parameter name
+            rq = None
+            _check_code("refractory condition or time", refractory, source, model_id,
+                        "refractory")
         if rq is not None and (get_dimensions(rq) is not get_dimensions(dt) or float(rq) < 0):
             raise UnitError(f"found {refractory!r}, expected a non-negative time or a "
                             f"boolean condition", source=source, model=model_id,
@@ -623,6 +718,28 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                 raise ParameterError(exc.detail, source=source, model=model_id,
                                      field=f"presets.{pname}.parameters.{name}") from None
     return m
+
+
+def _check_scale_expression(text, parameters, state, source, model_id):
+    """``threshold_scale`` as an expression of parameters (non-zero at the defaults) and
+    state variables (an adaptive threshold; checked by the adapters)."""
+    from .safe_expr import ExpressionError, check_expression, evaluate
+
+    try:
+        tree = check_expression(text, what="threshold scale", functions=frozenset(),
+                                names=set(parameters) | set(state), allow_compare=False)
+        if any(isinstance(n, ast.Name) and n.id not in parameters for n in ast.walk(tree)):
+            return
+        value = evaluate(tree, {n: p.quantity for n, p in parameters.items()})
+        ok = bool(float(abs(value)) > 0) and math.isfinite(float(abs(value)))
+    except (ExpressionError, ValueError, TypeError) as exc:
+        raise ModelDefinitionError(f"{exc}; expected a positive number or an expression of "
+                                   f"parameters such as 'V_th - V_reset'", source=source,
+                                   model=model_id, field="threshold_scale") from None
+    if not ok:
+        raise ModelDefinitionError(f"found {_short(text)} = {value}, expected a non-zero "
+                                   f"scale", source=source, model=model_id,
+                                   field="threshold_scale")
 
 
 def _unit_of(dim):

@@ -18,9 +18,11 @@ import numpy as np
 if TYPE_CHECKING:
     from brian2.units.fundamentalunits import Quantity
 
-__all__ = ["parse_quantity", "unit_namespace", "format_quantity", "base_unit_name",  # noqa: F822
+__all__ = ["parse_quantity", "evaluate_unit", "unit_namespace", "format_quantity", "base_unit_name",  # noqa: F822
            "DIMENSIONLESS", "Quantity", "get_dimensions"]
 
+#: Longest quantity string, in characters.
+MAX_QUANTITY_CHARS = 200
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 #: Brian2 names this module re-exports; Brian2 is imported on first use, not with neuroplug.
 _LAZY = {"DIMENSIONLESS": "DIMENSIONLESS", "Quantity": "Quantity", "Unit": "Unit",
@@ -72,34 +74,67 @@ def parse_quantity(text) -> Quantity:
         value = float(text)
         unit_text = ""
     elif isinstance(text, str):
+        if len(text) > MAX_QUANTITY_CHARS:
+            raise ValueError(f"found a {len(text)}-character value, expected a quantity of at "
+                             f"most {MAX_QUANTITY_CHARS} characters such as '281 pF'")
         m = _NUMBER.match(text)
         if not m:
             low = text.strip().lower()
             if low.split(" ")[0] in ("nan", "inf", "+inf", "-inf", "infinity"):
-                raise ValueError(f"found non-finite value {text!r}, expected a finite number")
-            raise ValueError(f"found {text!r}, expected '<number> <unit>' such as '281 pF'")
+                raise ValueError(f"found non-finite value {_short(text)}, expected a finite "
+                                 f"number")
+            raise ValueError(f"found {_short(text)}, expected '<number> <unit>' such as "
+                             f"'281 pF'")
         value = float(m.group(1))
         unit_text = m.group(2)
     else:
-        raise ValueError(f"found {type(text).__name__} {text!r}, expected a string such as '10 ms'")
+        raise ValueError(f"found {type(text).__name__} {_short(text)}, expected a string such "
+                         f"as '10 ms'")
     if not math.isfinite(value):
-        raise ValueError(f"found non-finite value {text!r}, expected a finite number")
+        raise ValueError(f"found non-finite value {_short(text)}, expected a finite number")
     from brian2.units.fundamentalunits import Quantity
 
     if unit_text in ("", "1"):
         return Quantity(value)
+    unit = evaluate_unit(unit_text, text)
+    with np.errstate(over="ignore", invalid="ignore"):
+        q = value * unit
+    if not np.all(np.isfinite(np.asarray(q))):
+        raise ValueError(f"found {_short(text)}, which overflows; expected a finite value")
+    return q
+
+
+def evaluate_unit(unit_text: str, text: str | None = None):
+    """The Brian2 unit (a quantity) of a unit expression such as ``"mS/cm**2"``.
+
+    The expression is parsed and checked against Brian2's unit names
+    (:mod:`neuroplug.safe_expr`), never evaluated as Python code.
+
+    Raises
+    ------
+    ValueError
+        An unknown unit name or anything but units, numbers, ``*``, ``/`` and powers.
+    """
+    from .safe_expr import ExpressionError, check_unit_expression, evaluate
+
+    text = unit_text if text is None else text
+    ns = unit_namespace()
     try:
-        unit = eval(unit_text, {"__builtins__": {}}, unit_namespace())  # noqa: S307 - names are units only
-    except NameError as exc:
-        name = str(exc).split("'")[1] if "'" in str(exc) else unit_text
-        raise ValueError(f"unknown unit '{name}' in {text!r}; expected a Brian2 unit name "
-                         f"such as mV, nS, pF, ms, Mohm, uA/cm**2") from None
-    except Exception:
-        raise ValueError(f"cannot read the unit {unit_text!r} in {text!r}; expected a Brian2 "
-                         f"unit expression such as 'mV', 'mS/cm**2'") from None
-    if not isinstance(unit, (Quantity, int, float)):
-        raise ValueError(f"{unit_text!r} in {text!r} is not a unit")
-    return value * unit
+        return evaluate(check_unit_expression(unit_text, ns), ns)
+    except ExpressionError as exc:
+        detail = str(exc)
+        if detail.startswith("unknown name"):
+            raise ValueError(f"unknown unit '{detail.split(chr(39))[1]}' in {_short(text)}; "
+                             f"expected a Brian2 unit name such as mV, nS, pF, ms, Mohm, "
+                             f"uA/cm**2") from None
+        raise ValueError(f"cannot read the unit in {_short(text)}: {detail}") from None
+
+
+def _short(text, limit: int = 60) -> str:
+    """``repr`` of a value, clipped to ``limit`` characters (messages stay short)."""
+    text = str(text)
+    return repr(text) if len(text) <= limit else repr(text[:limit] + "...") + \
+        f" ({len(text)} characters)"
 
 
 def base_unit_name(q) -> str:
