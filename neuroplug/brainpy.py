@@ -43,7 +43,7 @@ import saiunit as su
 from . import quantities as _q
 from .classdoc import class_docstring, class_signature
 from .codegen import NumpyCode, dim_of_unit, initial_values, numpy_code
-from .errors import BackendError, ParameterError
+from .errors import BackendError, InputError, ParameterError
 from .library import class_index, is_library_model, unknown_class_error
 from .library import model as _get_model
 from .model import Model
@@ -329,25 +329,31 @@ class LibraryNeuron(_bp.Neuron):
 
     def __init__(self, in_size, preset=None, method=None, *,
                  spk_fun=braintools.surrogate.InvSquareGrad(), spk_reset="hard",
-                 detach_reset=False, dtype=None, name=None, **overrides):
+                 detach_reset=False, dtype=None, name=None, allow_unlisted_method=False,
+                 **overrides):
+        from .inputs import check_method, check_size
+
         m = type(self).neuroplug_model
         if m is None:
             raise BackendError("LibraryNeuron is abstract; use neuron_class(model_id)")
+        if isinstance(in_size, (tuple, list)):
+            in_size = tuple(check_size(n, "in_size", m) for n in in_size)
+            if not in_size:
+                raise InputError("found (), expected a positive size", model=m.id,
+                                 field="in_size")
+        else:
+            in_size = check_size(in_size, "in_size", m)
         if spk_reset not in ("hard", "soft"):
             raise ParameterError(f"found spk_reset={spk_reset!r}, expected 'hard' or 'soft'",
                                  model=m.id, source=m.source, field="spk_reset")
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        method = method or m.method
-        from .library import METHODS
-
-        if method not in METHODS:
-            raise ParameterError(f"found method {method!r}, expected one of {list(METHODS)}",
-                                 model=m.id, source=m.source, field="method")
+        method = check_method(m, method, allow_unlisted=allow_unlisted_method)
         self.method = method
         self.preset = preset
         self.detach_reset = bool(detach_reset)
         self.dtype = _resolve_dtype(dtype)
         values = m.parameter_values(preset, **{k: _to_brian2(v) for k, v in overrides.items()})
+        _check_shapes(m, values, tuple(self.varshape))
         self._program = _get_program(m, method, not _zero_refractory_period(m, values))
         if spk_reset == "soft" and (self._program.spike_var is None or
                                     _reset_value(m, self._program.spike_var) is None):
@@ -391,6 +397,26 @@ class LibraryNeuron(_bp.Neuron):
         hidden, short = self._fresh_values(batch_size)
         for name, value in {**hidden, **short}.items():
             getattr(self, name).value = value
+
+    def check_finite(self):
+        """Raise :class:`~neuroplug.errors.DivergenceError` if a state value is non-finite.
+
+        A host-side check of the current state (call it after a ``for_loop`` or between
+        training steps; inside ``jit`` nothing can raise).  Returns ``self``.
+        """
+        from .errors import DivergenceError
+
+        m = self.neuroplug_model
+        for var in m.state:
+            v = getattr(self, var).value
+            arr = np.asarray(v.mantissa if isinstance(v, su.Quantity) else v, dtype=float)
+            bad = ~np.isfinite(arr.reshape(-1))
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise DivergenceError(m.id, var, i, float("nan"), backend="brainpy",
+                                      value=float(arr.reshape(-1)[i]),
+                                      hint="try a smaller dt or the model's default method")
+        return self
 
     def get_spike(self, *args):
         """The spike output of the last step (0/1 with surrogate gradient)."""
@@ -534,6 +560,27 @@ class LibraryNeuron(_bp.Neuron):
         self.step_index.value = n + 1
         self.spike.value = spk
         return spk
+
+
+def _check_shapes(m, values, varshape):
+    """Per-neuron parameters broadcast to the layer (optionally with a leading batch axis)."""
+    for name, value in values.items():
+        shape = np.shape(np.asarray(value))
+        if not shape:
+            continue
+        for tail in (shape, shape[1:] if len(shape) == len(varshape) + 1 else None):
+            if tail is None:
+                continue
+            try:
+                if np.broadcast_shapes(tail, varshape) == varshape:
+                    break
+            except ValueError:
+                pass
+        else:
+            raise InputError(f"per-neuron value has shape {shape}, expected a scalar or a "
+                             f"shape that broadcasts to the layer's {varshape} (optionally "
+                             f"with a leading batch axis)", source=m.source, model=m.id,
+                             field=f"parameters.{name}")
 
 
 def _replayer(replay, fresh):

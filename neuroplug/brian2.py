@@ -32,6 +32,8 @@ from .classdoc import class_docstring, class_signature
 from .codegen import check_model, initial_values
 from .errors import (
     BackendError,
+    DivergenceError,
+    InputError,
     ModelDefinitionError,
     ParameterError,
     plain_traceback_for_neuroplug_errors,
@@ -72,11 +74,14 @@ class GroupArguments:
 
 
 def group_arguments(model, N: int, preset: str | None = None, method: str | None = None,
-                    **overrides) -> GroupArguments:
+                    *, allow_unlisted_method: bool = False, **overrides) -> GroupArguments:
     """Resolve a model, preset and overrides into NeuronGroup arguments."""
+    from .inputs import check_method, check_size
+
     m = _get_model(model)
+    N = check_size(N, "N", m)
+    method = check_method(m, method, allow_unlisted=allow_unlisted_method)
     values = m.parameter_values(preset, **overrides)
-    method = method or m.method
     namespace, per_neuron = {}, {}
     equations = m.equations
     for name, value in values.items():
@@ -85,9 +90,9 @@ def group_arguments(model, N: int, preset: str | None = None, method: str | None
             namespace[name] = value
             continue
         if arr.shape != (N,):
-            raise ModelDefinitionError(f"per-neuron value has shape {arr.shape}, expected a scalar "
-                                       f"or shape ({N},)", source=m.source, model=m.id,
-                                       field=f"parameters.{name}")
+            raise InputError(f"per-neuron value has shape {arr.shape}, expected a scalar "
+                             f"or shape ({N},)", source=m.source, model=m.id,
+                             field=f"parameters.{name}")
         unit = "1" if getattr(value, "dim", DIMENSIONLESS) is DIMENSIONLESS else \
             repr(_base_unit(value))
         equations += f"{name} : {unit} (constant)\n"
@@ -148,18 +153,26 @@ class LibraryNeuronGroup(NeuronGroup):
     neuroplug_model: Model = None  # set on each generated subclass
 
     def __init__(self, N, preset=None, method=None, *, dt=None, clock=None, order=0,
-                 name=None, codeobj_class=None, namespace=None, **overrides):
+                 name=None, codeobj_class=None, namespace=None, check_finite=True,
+                 allow_unlisted_method=False, **overrides):
+        from .inputs import seconds
+
         model = type(self).neuroplug_model
         if model is None:
             raise BackendError("LibraryNeuronGroup is abstract; use neuroplug.brian2.group() "
                                "or a model class such as neuroplug.brian2.AdEx")
-        args = group_arguments(model, int(N), preset, method, **overrides)
+        args = group_arguments(model, N, preset, method,
+                               allow_unlisted_method=allow_unlisted_method, **overrides)
+        N = args.N
+        if dt is not None:
+            seconds(dt, "dt", model)  # positive and finite, before Brian2 accepts dt=-1*ms
+        self.neuroplug_check_finite = bool(check_finite)
         ns = dict(args.namespace)
         ns.update(namespace or {})
         self.neuroplug_preset = preset
         self.neuroplug_method = args.method
         self.neuroplug_parameters = dict(args.namespace, **args.per_neuron)
-        super().__init__(int(N), model=args.equations, threshold=args.threshold,
+        super().__init__(N, model=args.equations, threshold=args.threshold,
                          reset=args.reset or None, refractory=args.refractory, method=args.method,
                          namespace=ns, dt=dt, clock=clock, order=order,
                          name=name or f"{model.id}*", codeobj_class=codeobj_class)
@@ -171,6 +184,27 @@ class LibraryNeuronGroup(NeuronGroup):
             # one map step per time step, after refractoriness and before thresholding
             self.run_regularly(model.update, when="groups", order=order + 1,
                                name=f"{self.name}_map*", codeobj_class=codeobj_class)
+
+    def after_run(self):
+        """After each ``run``: raise :class:`~neuroplug.errors.DivergenceError` if a state
+        variable is non-finite (runtime targets; ``check_finite=False`` turns it off)."""
+        super().after_run()
+        if not self.neuroplug_check_finite:
+            return
+        from brian2.devices.device import RuntimeDevice, get_device
+
+        if not isinstance(get_device(), RuntimeDevice):
+            return  # standalone: values exist only after the build; check the results
+        m = type(self).neuroplug_model
+        for var in m.state:
+            values = np.asarray(self.state(var, use_units=False)[:], dtype=float)
+            bad = ~np.isfinite(values)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise DivergenceError(m.id, var, i, float(self.t_), backend="brian2",
+                                      value=float(values[i]),
+                                      hint="non-finite at the end of the run; try a smaller dt "
+                                      "or the model's default method")
 
     def __repr__(self):
         m = type(self).neuroplug_model

@@ -46,15 +46,16 @@ def initial_values(model: Model, values: dict) -> dict:
             try:
                 value = parse_quantity(var.init)
             except ValueError:
-                tree = check_expression(var.init, what="init expression", names=set(ns),
+                tree = check_expression(var.init, what="expression of parameters and units",
+                                        names=set(ns),
                                         functions=frozenset(_INIT_FUNCTIONS),
                                         allow_compare=False)
                 with np.errstate(all="ignore"):
                     value = evaluate(tree, ns, _INIT_FUNCTIONS)
             finite = np.all(np.isfinite(np.asarray(value, dtype=float)))
         except (ExpressionError, ValueError, TypeError) as exc:
-            raise ModelDefinitionError(f"cannot evaluate init expression: {exc}; expected an "
-                                       f"expression of parameters and units",
+            raise ModelDefinitionError(f"cannot evaluate init expression {_short(var.init)}: "
+                                       f"{exc}",
                                        source=model.source, model=model.id,
                                        field=f"state.{name}.init") from None
         if not finite:
@@ -80,6 +81,11 @@ def dim_of_unit(unit_text: str):
         return get_dimensions(evaluate_unit(unit_text))
     except ValueError as exc:
         raise UnitError(str(exc)) from None
+
+
+def _short(text, limit: int = 60) -> str:
+    text = str(text)
+    return repr(text) if len(text) <= limit else repr(text[:limit] + "...")
 
 
 #: Functions an init expression may call.
@@ -203,7 +209,7 @@ def _check_linear(m: Model, method: str) -> None:
                 raise ModelDefinitionError(
                     f"method '{method}' needs linear equations, but d{name}/dt is non-linear "
                     f"in {x}; expected one of the other methods of the file", source=m.source,
-                    model=m.id, field="method")
+                    model=m.id, field="method" if method == m.method else "methods")
 
 
 def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:

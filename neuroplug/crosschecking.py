@@ -52,8 +52,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .errors import BackendError, ParameterError
-from .library import METHODS
+from .errors import BackendError, CrosscheckRefused, DivergenceError, ParameterError
+from .inputs import check_method, check_steps
 from .library import model as _get_model
 from .quantities import format_quantity, get_dimensions, parse_quantity
 
@@ -260,34 +260,14 @@ def _amplitudes(m, preset):
 
 
 def _time(value, default, what, m):
-    if value is None:
-        value = default
-    if isinstance(value, str):
-        try:
-            value = parse_quantity(value)
-        except ValueError as exc:
-            raise ParameterError(str(exc), model=m.id, source=m.source, field=what) from None
-    if hasattr(value, "to_decimal") and hasattr(value, "mantissa"):  # saiunit
-        import saiunit as su
+    from .inputs import seconds
 
-        try:
-            value = float(value.to_decimal(su.second))
-        except Exception:
-            raise ParameterError(f"found {value!r}, expected a time", model=m.id,
-                                 field=what) from None
-    elif hasattr(value, "dim"):
-        if get_dimensions(value) is not get_dimensions(parse_quantity("1 s")):
-            raise ParameterError(f"found {value!r}, expected a time", model=m.id, field=what)
-        value = float(value)
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ParameterError(f"found {value!r} s, expected a positive time", model=m.id,
-                             field=what)
-    return value
+    return seconds(value, what, m, default=default)
 
 
 def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float64",
-        *, target="numpy", seeds=None, progress=False) -> CrosscheckResult:
+        *, target="numpy", seeds=None, progress=False,
+        allow_unlisted_method=False) -> CrosscheckResult:
     """Run a model in Brian2 and in BrainPy with the same stimulus and compare.
 
     Parameters
@@ -308,10 +288,21 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
         Number of seeds for the distributional tier (default from the model).
     progress : bool
         Show a progress bar over seeds.
+    allow_unlisted_method : bool
+        Accept a method the model file does not list (with a warning).
 
     Returns
     -------
     CrosscheckResult
+
+    Raises
+    ------
+    CrosscheckRefused
+        The run would test nothing (zero steps, the stimulus starts after the end) or
+        the model file excludes the preset from its tier (the message gives the reason).
+    InputError
+        A bad argument: unknown preset or method, dt/duration not a positive time, too
+        many steps for memory.
 
     Notes
     -----
@@ -328,10 +319,12 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
     if preset is not None and preset not in m.presets:
         raise ParameterError(f"unknown preset '{preset}'; expected one of {sorted(m.presets)}",
                              source=m.source, model=m.id, field="presets")
-    method = method or m.method
-    if method not in METHODS:
-        raise ParameterError(f"found method '{method}', expected one of {list(METHODS)}",
-                             source=m.source, model=m.id, field="method")
+    why = m.crosscheck.excluded_reason(preset)
+    if why is not None:
+        raise CrosscheckRefused(f"{m.source}: model '{m.id}': preset '{preset}' is excluded "
+                                f"from the {m.crosscheck.tier} cross-check: {why}; run it in one "
+                                f"simulator with 'neuroplug run'")
+    method = check_method(m, method, allow_unlisted=allow_unlisted_method)
     if dtype not in ("float64", "float32"):
         raise ParameterError(f"found dtype {dtype!r}, expected 'float64' or 'float32'",
                              model=m.id, field="dtype")
@@ -341,8 +334,10 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
     dt = _time(dt, m.crosscheck.dt, "dt", m)
     duration = _time(duration, m.crosscheck.duration, "duration", m)
     onset = float(parse_quantity(m.crosscheck.onset))
-    nsteps = int(round(duration / dt))
     amps = _amplitudes(m, preset)
+    rep = NEURONS_PER_AMPLITUDE if m.crosscheck.tier == "distributional" else 1
+    nsteps = check_steps(m, dt, duration, len(amps) * rep, what="cross-check")
+    _refuse_empty_window(m, onset, dt, nsteps)
     input_name = m.primary_input
     unit_text = m.inputs[input_name].unit
     amp_si = np.array([float(a) for a in amps])
@@ -369,6 +364,15 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
     return result
 
 
+def _refuse_empty_window(m, onset, dt, nsteps):
+    """A run that ends before the stimulus starts tests nothing: refuse it."""
+    if onset >= nsteps * dt:
+        raise CrosscheckRefused(
+            f"model '{m.id}': the run ends at {nsteps * dt * 1e3:g} ms, before the stimulus "
+            f"starts at {onset * 1e3:g} ms, so it tests nothing; expected a duration longer "
+            f"than the onset")
+
+
 def _environment():
     """Versions of the calling process (BrainPy's and JAX's come from the runner)."""
     import brian2
@@ -384,8 +388,68 @@ def _stimulus(amp_si, onset, nsteps, dt, repeat=1):
     return stim
 
 
+# -- divergence -------------------------------------------------------------------
+def first_nonfinite(traces: dict):
+    """The first non-finite value in recorded traces, or ``None``.
+
+    Parameters
+    ----------
+    traces : dict
+        State variable -> array (neurons, steps).
+
+    Returns
+    -------
+    tuple or None
+        ``(variable, neuron, step, value)`` of the earliest step with a non-finite value
+        (ties: the first variable in order, the lowest neuron index).
+    """
+    best = None
+    for k, a in traces.items():
+        a = np.asarray(a, dtype=float)
+        if a.size == 0:
+            continue
+        bad = ~np.isfinite(a)
+        if not bad.any():
+            continue
+        cols = np.nonzero(bad.any(axis=0))[0] if a.ndim == 2 else np.array([0])
+        step = int(cols[0])
+        neuron = int(np.nonzero(bad[:, step])[0][0]) if a.ndim == 2 else int(np.argmax(bad))
+        if best is None or step < best[2]:
+            best = (k, neuron, step, float(a[neuron, step] if a.ndim == 2 else a[neuron]))
+    return best
+
+
+def check_finite(m, traces, dt, backend, final=None):
+    """Raise :class:`~neuroplug.errors.DivergenceError` if a run produced non-finite state.
+
+    ``traces`` are the recorded traces (may be empty); ``final`` the state at the end of
+    the run (variable -> per-neuron values), checked when nothing was recorded.
+    """
+    hit = first_nonfinite(traces)
+    if hit is not None:
+        var, neuron, step, value = hit
+        raise DivergenceError(m.id, var, neuron, (step + 1) * dt, backend=backend,
+                              value=value, step=step, hint=_DIVERGENCE_HINT)
+    if final:
+        hit = first_nonfinite({k: np.atleast_1d(np.asarray(v, dtype=float))[:, None]
+                               for k, v in final.items()})
+        if hit is not None:
+            var, neuron, _, value = hit
+            raise DivergenceError(m.id, var, neuron, float("nan"), backend=backend,
+                                  value=value, hint=_DIVERGENCE_HINT + " (found at the end "
+                                  "of the run; record traces for the first step)")
+
+
+_DIVERGENCE_HINT = ("the simulation diverged; try a smaller dt, the model's default method, "
+                    "or parameters inside the documented range")
+
+
+_check_finite = check_finite  # the simulate_* keywords shadow the name
+
+
 # -- simulators -------------------------------------------------------------------
-def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True, seed=None):
+def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True, seed=None,
+                    check_finite=True):
     """Run the Brian2 library group with a per-neuron stimulus array (steps x N).
 
     ``target`` is a runtime code-generation target (``'numpy'``, ``'cython'``) or
@@ -394,7 +458,9 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
 
     Returns ``(traces, spikes, seconds)``: traces per state variable as arrays
     (N, steps) in SI, recorded after each step (``when='end'``); spikes as a list of
-    step-index arrays per neuron.
+    step-index arrays per neuron.  With ``check_finite`` a run that produced a
+    non-finite state raises :class:`~neuroplug.errors.DivergenceError` naming the
+    variable, neuron and step of the first non-finite value.
     """
     import contextlib
     import tempfile
@@ -421,7 +487,8 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
             stack.callback(setattr, b2.prefs.codegen, "target", old_target)
         if seed is not None:
             b2.seed(seed)
-        G = group(m, N, preset=preset, method=method, dt=dt * b2.second)
+        G = group(m, N, preset=preset, method=method, dt=dt * b2.second, check_finite=False,
+                  allow_unlisted_method=True)  # the caller checked the method
         G.namespace["np_stimulus"] = b2.TimedArray(stim * unit, dt=dt * b2.second)
         G.run_regularly(f"{inp} = np_stimulus(t, i)", when="start")
         objs = [G]
@@ -442,18 +509,23 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
         # copies: Brian2 2.11's monitor arrays are views into storage that is freed with
         # the monitor (a view kept past it reads reused memory)
         traces = {k: np.array(getattr(M, k + "_")) for k in m.state} if M is not None else {}
+        final = {k: np.array(getattr(G, k + "_")) for k in m.state} if check_finite else None
         spikes = [np.zeros(0, dtype=int)] * N
         if S is not None:
             steps = np.round(np.asarray(S.t_) / dt).astype(int)
             idx = np.array(S.i)
             spikes = [np.sort(steps[idx == i]) for i in range(N)]
+    if check_finite:
+        _check_finite(m, traces, dt, "brian2", final)
     return traces, spikes, seconds
 
 
-def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=True, seed=None):
+def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=True, seed=None,
+                     check_finite=True):
     """Run the BrainPy library layer over a stimulus array (steps x N) with ``for_loop``.
 
-    Returns ``(traces, spikes, seconds)`` like :func:`simulate_brian2`.
+    Returns ``(traces, spikes, seconds)`` like :func:`simulate_brian2` (and raises
+    :class:`~neuroplug.errors.DivergenceError` the same way with ``check_finite``).
     """
     import brainstate
     import jax.numpy as jnp
@@ -484,8 +556,17 @@ def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=Tru
         spk, vals = brainstate.transform.for_loop(step, jnp.asarray(stim, dtype=layer.dtype))
         spk = np.asarray(spk)
         seconds = time.perf_counter() - t0
+        final = None
+        if check_finite:
+            final = {}
+            for k in names:
+                v = getattr(layer, k).value
+                final[k] = np.asarray(v.mantissa if isinstance(v, su.Quantity) else v,
+                                      dtype=float).reshape(-1)
     traces = {k: np.asarray(v, dtype=float).T for k, v in vals.items()}
     spikes = [np.nonzero(spk[:, i] > 0.5)[0] for i in range(N)]
+    if check_finite:
+        _check_finite(m, traces, dt, "brainpy", final)
     return traces, spikes, seconds
 
 
@@ -843,12 +924,16 @@ def coincidence_factor(a, b, dt, window=1e-3, duration=None):
 def _run_exact(m, result, preset, method, amp_si, onset, nsteps, target, runner):
     dt = result.dt
     stim = _stimulus(amp_si, onset, nsteps, dt)
-    tb, sb, secb = simulate_brian2(m, preset, method, stim, dt, target=target)
-    tp, sp, secp = runner.simulate(m, preset, method, stim, dt, dtype=result.dtype)
+    tb, sb, secb = simulate_brian2(m, preset, method, stim, dt, target=target,
+                                   check_finite=False)
+    tp, sp, secp = runner.simulate(m, preset, method, stim, dt, dtype=result.dtype,
+                                   check_finite=False)
     result.timing = {"brian2_s": secb, "brainpy_s": secp}
     result.traces = {"brian2": tb, "brainpy": tp}
     result.spikes = {"brian2": sb, "brainpy": sp}
     result.state_units = {k: v.unit for k, v in m.state.items()}
+    if _diverged(m, result, {"brian2": tb, "brainpy": tp}):
+        return
     float32 = result.dtype == "float32"
     spec = m.crosscheck
     bound = spec.float32_rel_bound if float32 else EXACT_REL_BOUND
@@ -908,6 +993,30 @@ def _run_exact(m, result, preset, method, amp_si, onset, nsteps, target, runner)
         result.metrics["note"] = "no neuron spiked in this protocol"
 
 
+def _diverged(m, result, traces) -> bool:
+    """Record a divergence of either simulator as the failure of the check."""
+    hits = {sim: first_nonfinite(tr) for sim, tr in traces.items()}
+    bad = {sim: h for sim, h in hits.items() if h is not None}
+    if not bad:
+        return False
+    dt = result.dt
+    result.metrics = {"divergence": {sim: None if h is None else {
+        "variable": h[0], "neuron": h[1], "step": h[2], "t": (h[2] + 1) * dt,
+        "value": str(h[3])} for sim, h in hits.items()}}
+    first = {sim: f"{h[0]} = {h[3]} at neuron {h[1]}, step {h[2]}" for sim, h in bad.items()}
+    if len(bad) == 2:
+        steps = {h[2] for h in bad.values()}
+        when = f"at step {steps.pop()}" if len(steps) == 1 else \
+            f"at steps {bad['brian2'][2]} (Brian2) and {bad['brainpy'][2]} (BrainPy)"
+        result.failures.append(f"[divergence] both simulators diverged {when} ({first['brian2']}"
+                               f"); a diverging run tests nothing: use a smaller dt or the "
+                               f"model's default method")
+    else:
+        sim, other = next(iter(bad)), ({"brian2", "brainpy"} - set(bad)).pop()
+        result.failures.append(f"[divergence] {sim} diverged ({first[sim]}), {other} did not")
+    return True
+
+
 def _first_mismatch(a, b):
     n = min(len(a), len(b))
     for i in range(n):
@@ -933,13 +1042,18 @@ def _run_distributional(m, result, preset, method, amp_si, onset, nsteps, seeds,
     example = {}
     for s in progress_bar(range(seeds), desc=f"{m.id} seeds", disable=not progress):
         for sim in ("brian2", "brainpy"):
-            if sim == "brian2":
-                tr, spk, sec = simulate_brian2(m, preset, method, stim, dt, target=target,
-                                               record=s == 0, seed=1000 + s)
-            else:
-                tr, spk, sec = runner.simulate(m, preset, method, stim, dt,
-                                               dtype=result.dtype, record=s == 0,
-                                               seed=2000 + s)
+            try:
+                if sim == "brian2":
+                    tr, spk, sec = simulate_brian2(m, preset, method, stim, dt, target=target,
+                                                   record=s == 0, seed=1000 + s)
+                else:
+                    tr, spk, sec = runner.simulate(m, preset, method, stim, dt,
+                                                   dtype=result.dtype, record=s == 0,
+                                                   seed=2000 + s)
+            except DivergenceError as exc:
+                result.metrics = {"divergence": {sim: str(exc)}}
+                result.failures.append(f"[divergence] {sim}, seed {s}: {exc}")
+                return
             timing[f"{sim}_s"] += sec
             if s == 0:
                 example[sim] = ({k: v[::rep] for k, v in tr.items()}, spk[::rep])

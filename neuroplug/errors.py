@@ -142,9 +142,11 @@ class DivergenceError(NeuroplugError, FloatingPointError):
         self.backend, self.value, self.step = backend, value, step
         on = f" on {backend}" if backend else ""
         what = f"{value}" if value is not None else "non-finite"
-        at = f"step {step}, " if step is not None else ""
+        at = [f"step {step}"] if step is not None else []
+        if time is not None and time == time:  # not nan
+            at.append(f"t = {time * 1e3:.6g} ms")
         super().__init__(f"model '{model}' diverged{on}: {variable} = {what} at neuron "
-                         f"{neuron}, {at}t = {time * 1e3:.6g} ms (first non-finite value)"
+                         f"{neuron}{', ' if at else ''}{', '.join(at)} (first non-finite value)"
                          + (f"; {hint}" if hint else ""))
 
 

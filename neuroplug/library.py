@@ -79,7 +79,8 @@ _CROSSCHECK = {"tier": (str, True), "protocol": (str, True), "stimulus": (list, 
                "reason": (str, True), "presets": (list, False), "seeds": (int, False),
                "float32_rel_bound": ((float, int), False),
                "float32_count_fraction": ((float, int), False),
-               "float32_first_spike_steps": (int, False), "float32_reason": (str, False)}
+               "float32_first_spike_steps": (int, False), "float32_reason": (str, False),
+               "excluded_presets": (dict, False)}
 
 _registry: dict[str, Model] = {}
 
@@ -634,6 +635,19 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             raise ModelDefinitionError(f"unknown preset '{name}'; expected one of "
                                        f"{sorted(presets)}", source=source, model=model_id,
                                        field=f"crosscheck.presets[{i}]")
+    excluded = cc.get("excluded_presets", {})
+    for name, why in excluded.items():
+        fld = f"crosscheck.excluded_presets.{name}"
+        if name not in presets:
+            raise ModelDefinitionError(f"unknown preset '{name}'; expected one of "
+                                       f"{sorted(presets)}", source=source, model=model_id,
+                                       field=fld)
+        if name in cc.get("presets", []):
+            raise ModelDefinitionError(f"preset '{name}' is both listed and excluded",
+                                       source=source, model=model_id, field=fld)
+        if not isinstance(why, str) or not why.strip():
+            raise ModelDefinitionError(f"found {_short(why)}, expected the reason as a string",
+                                       source=source, model=model_id, field=fld)
     f32 = {k: cc[k] for k in ("float32_rel_bound", "float32_count_fraction",
                               "float32_first_spike_steps") if k in cc}
     for k, v in f32.items():
@@ -652,7 +666,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         float32_rel_bound=float(cc.get("float32_rel_bound", 2e-3)),
         float32_count_fraction=float(cc.get("float32_count_fraction", 0.02)),
         float32_first_spike_steps=int(cc.get("float32_first_spike_steps", 2)),
-        float32_reason=cc.get("float32_reason", "").strip())
+        float32_reason=cc.get("float32_reason", "").strip(),
+        excluded_presets=tuple((k, " ".join(v.split())) for k, v in excluded.items()))
 
     stochastic = bool(re.search(r"\bxi(_\w+)?\b", data["equations"]))
     if stochastic and cc["tier"] == "exact":

@@ -141,6 +141,8 @@ class CrosscheckSpec:
         Bounds of the float32 tier (BrainPy float32 against Brian2 float64).
     float32_reason : str
         Why a model needs float32 bounds looser than the defaults.
+    excluded_presets : tuple of (str, str)
+        Presets the cross-check refuses, each with the file's reason (e.g. chaotic).
     """
 
     tier: str
@@ -156,6 +158,11 @@ class CrosscheckSpec:
     float32_count_fraction: float = 0.02
     float32_first_spike_steps: int = 2
     float32_reason: str = ""
+    excluded_presets: tuple[tuple[str, str], ...] = ()
+
+    def excluded_reason(self, preset: str | None) -> str | None:
+        """The file's reason for refusing to cross-check ``preset``, or ``None``."""
+        return dict(self.excluded_presets).get(preset)
 
 
 @dataclass(frozen=True)
@@ -227,6 +234,7 @@ class Model:
         cc = dict(d["crosscheck"])
         for key in ("stimulus", "presets"):
             cc[key] = tuple(cc[key])
+        cc["excluded_presets"] = tuple(tuple(x) for x in cc.get("excluded_presets", ()))
         d["crosscheck"] = CrosscheckSpec(**cc)
         d["methods"] = tuple(d["methods"])
         return cls(**d)
@@ -334,6 +342,9 @@ class Model:
                 f"(default value {param.value})",
                 source=self.source, model=self.id, field=f"parameters.{name}")
         arr = np.asarray(value)
+        if arr.dtype.kind not in "fiu":
+            raise ParameterError(f"found {arr.dtype.name} value {value!r}, expected real numbers",
+                                 source=self.source, model=self.id, field=f"parameters.{name}")
         if not np.all(np.isfinite(arr)):
             raise ParameterError(f"found non-finite value {value!r}, expected finite values",
                                  source=self.source, model=self.id, field=f"parameters.{name}")

@@ -132,7 +132,8 @@ def evaluate_unit(unit_text: str, text: str | None = None):
 
 def _short(text, limit: int = 60) -> str:
     """``repr`` of a value, clipped to ``limit`` characters (messages stay short)."""
-    text = str(text)
+    if not isinstance(text, str):
+        return repr(text)
     return repr(text) if len(text) <= limit else repr(text[:limit] + "...") + \
         f" ({len(text)} characters)"
 

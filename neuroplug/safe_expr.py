@@ -111,10 +111,9 @@ def check_expression(text, *, what: str = "expression", functions=FUNCTIONS,
                                   f"shorter {what}")
         bad = _bad_node(node, functions, names, allow_compare)
         if bad:
-            raise ExpressionError(f"{bad} in {_clip(text)}; expected a valid {what} of numbers, "
-                                  f"names, arithmetic and the functions {sorted(functions)}"
-                                  if functions else
-                                  f"{bad} in {_clip(text)}; expected a valid {what}")
+            raise ExpressionError(f"{bad} in {_clip(text)}; expected a valid {what} (numbers, "
+                                  f"names, arithmetic" + (", known functions)" if functions
+                                                          else ")"))
     return tree
 
 
@@ -132,7 +131,7 @@ def _bad_node(node, functions, names, allow_compare) -> str | None:
         return None if type(node.op) in _UNARY else f"operator '{type(node.op).__name__}'"
     if isinstance(node, ast.Constant):
         v = node.value
-        if isinstance(v, bool) or (isinstance(v, float) and math.isfinite(v)):
+        if isinstance(v, (bool, float)):
             return None
         if isinstance(v, int):
             return None if len(str(abs(v))) <= _MAX_DIGITS else "an integer literal too long"
