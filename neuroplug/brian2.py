@@ -34,7 +34,6 @@ from .errors import (
     BackendError,
     DivergenceError,
     InputError,
-    ModelDefinitionError,
     ParameterError,
     plain_traceback_for_neuroplug_errors,
 )

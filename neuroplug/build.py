@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BackendError, ParameterError
+from .errors import BackendError, OutputPathError, ParameterError
+from .inputs import check_size, check_steps, seconds
 
 __all__ = ["build", "BuildResult", "TARGETS", "cuda_preferences", "cuda_available",
            "standalone_device"]
@@ -188,7 +189,7 @@ def standalone_device(target: str, directory, threads: int = 1):
 
 def build(models, target: str = "cpp_standalone", directory=None, N: int = 100,
           duration: str = "10 ms", compile: bool = True, run: bool = False,
-          threads: int = 1) -> BuildResult:
+          threads: int = 1, force: bool = False) -> BuildResult:
     """Generate (and compile, and run) a standalone project of library models.
 
     Parameters
@@ -206,6 +207,10 @@ def build(models, target: str = "cpp_standalone", directory=None, N: int = 100,
         Compile the project / also run the binary (``run`` needs a GPU for CUDA).
     threads : int
         OpenMP threads (``cpp_standalone`` only).
+    force : bool
+        Build into an existing non-empty ``directory`` that neuroplug did not create
+        (its ``main.cpp``, ``makefile``... are overwritten).  Without it such a folder is
+        refused; a folder neuroplug made before (it holds ``.neuroplug-project``) is reused.
     """
     import brian2 as b2
     import numpy as np
@@ -219,19 +224,16 @@ def build(models, target: str = "cpp_standalone", directory=None, N: int = 100,
         raise ParameterError("no model given, expected at least one model id")
     if target not in TARGETS:
         raise ParameterError(f"found target {target!r}, expected one of {list(TARGETS)}")
-    if N < 1:
-        raise ParameterError(f"found N={N}, expected N >= 1")
+    N = check_size(N, "N")
     if run and not compile:
         raise ParameterError("run=True needs compile=True")
-    try:
-        dur = float(parse_quantity(duration))
-    except ValueError as exc:
-        raise ParameterError(f"duration: {exc}") from None
-    if dur <= 0:
-        raise ParameterError(f"found duration {duration!r}, expected a positive time")
+    dur = seconds(duration, "duration")
     ms = [get_model(m) for m in models]
-    directory = Path(directory or tempfile.mkdtemp(prefix=f"neuroplug-{target}-"))
-    directory.mkdir(parents=True, exist_ok=True)
+    for m in ms:
+        check_steps(m, float(parse_quantity(m.dt)), dur, N, recorded=0, what="build")
+    directory = Path(directory) if directory else \
+        Path(tempfile.mkdtemp(prefix=f"neuroplug-{target}-"))
+    _claim_directory(directory, force)
     with standalone_device(target, directory, threads) as device:
         objs = []
         monitors = {}
@@ -267,6 +269,22 @@ def build(models, target: str = "cpp_standalone", directory=None, N: int = 100,
     return BuildResult(target=target, models=[m.id for m in ms], directory=directory,
                        binary=binary, generate_seconds=generate, compile_seconds=compile_s,
                        run_seconds=run_s, spikes=spikes)
+
+
+PROJECT_MARKER = ".neuroplug-project"
+
+
+def _claim_directory(directory: Path, force: bool) -> None:
+    """Create the project folder, or reuse one neuroplug made; never clobber a user's."""
+    from .files import check_output_dir
+
+    if directory.exists() and directory.is_dir() and any(directory.iterdir()) and \
+            not (directory / PROJECT_MARKER).exists() and not force:
+        raise OutputPathError(f"--directory: '{directory}' is not empty and was not made by "
+                              f"neuroplug; its main.cpp, makefile... would be overwritten. "
+                              f"Use a new folder, or --force (force=True)")
+    check_output_dir(directory, "--directory")
+    (directory / PROJECT_MARKER).write_text("made by neuroplug build; safe to rebuild here\n")
 
 
 def brian2cuda_note() -> str:

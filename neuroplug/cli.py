@@ -10,8 +10,11 @@
     neuroplug bench [--quick] [--json FILE] [--plot FILE] [--markdown FILE]
     neuroplug build MODEL [MODEL ...] --target cpp_standalone|cuda_standalone [--compile-only]
 
-Bad arguments print one line on stderr and exit with status 2; a failed cross-check
-exits with status 1.
+    neuroplug fuzz [--mutants N] [--seed S]
+
+Exit status: 0 success; 1 the check ran and failed (a cross-check that disagrees, a run
+that diverged, a hardware ladder step that failed); 2 bad input or a refused request,
+with one line on stderr (no traceback) and no output file written.
 """
 
 from __future__ import annotations
@@ -145,6 +148,16 @@ def _add_bench_build(sub):
     d.add_argument("--directory", metavar="DIR", help="project directory (default: temporary)")
     d.add_argument("-N", type=int, default=100, help="neurons per model (default 100)")
     d.add_argument("--duration", default="10 ms", help="simulated time (default '10 ms')")
+    d.add_argument("--force", action="store_true",
+                   help="build into an existing non-empty folder neuroplug did not create")
+    f = sub.add_parser("fuzz", help="load mutated model files: every one must end in a "
+                       "neuroplug error or a valid model, fast, without running code",
+                       description="A seeded campaign of broken model files derived from the "
+                       "shipped ones (see neuroplug/fuzz.py). Exit status 1 if any mutant "
+                       "crashed, hung or ran code.")
+    from .fuzz import add_arguments as add_fuzz_arguments
+
+    add_fuzz_arguments(f)
 
 
 def _cmd_bench(args) -> int:
@@ -195,7 +208,8 @@ def _cmd_build(args) -> int:
     from .build import build
 
     r = build(args.models, target=args.target, directory=args.directory, N=args.N,
-              duration=args.duration, compile=True, run=not args.compile_only)
+              duration=args.duration, compile=True, run=not args.compile_only,
+              force=args.force)
     print(f"{r.target} project for {', '.join(r.models)} in {r.directory}: generated in "
           f"{r.generate_seconds:.1f} s, compiled in {r.compile_seconds:.1f} s"
           + (f", ran in {r.run_seconds:.2f} s, spikes {r.spikes}" if r.run_seconds else ""))
@@ -209,6 +223,8 @@ def _common(p):
                "heun, milstein, exponential_euler)")
     p.add_argument("--dt", help="time step with unit, e.g. '0.1 ms' (default: the model's)")
     p.add_argument("--duration", help="simulated time with unit, e.g. '1 s'")
+    p.add_argument("--allow-unlisted-method", action="store_true",
+                   help="accept a --method the model file does not list (with a warning)")
 
 
 def _version():
@@ -234,23 +250,31 @@ def main(argv=None) -> int:
         from .crosschecking import exact_cpu_flags
 
         exact_cpu_flags()  # before JAX starts: round like numpy (docs/semantics.md)
+    import warnings
+
+    warnings.formatwarning = lambda message, category, *a, **k: \
+        f"neuroplug: warning: {message}\n"
     if args.command not in ("list", "cache"):  # these read files only: no Brian2 to import
         _quiet_brian2()
-    from .errors import NeuroplugError
+    from .errors import DivergenceError, NeuroplugError, one_line
 
     try:
+        _check_outputs(args)  # before any simulation: a bad path must not lose the work
         if args.command in ("export", "verify-hw"):
             from .hw.cli import run as run_hw
 
             return run_hw(args.command, args)
         return {"list": _cmd_list, "cache": _cmd_cache, "docs": _cmd_docs, "show": _cmd_show,
                 "run": _cmd_run, "crosscheck": _cmd_crosscheck, "bench": _cmd_bench,
-                "build": _cmd_build}[args.command](args)
+                "build": _cmd_build, "fuzz": _cmd_fuzz}[args.command](args)
     except _UsageError as exc:
-        print(f"neuroplug: error: {exc}", file=sys.stderr)
+        print(f"neuroplug: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
+    except DivergenceError as exc:  # the run happened and failed
+        print(f"neuroplug: {one_line(str(exc))}", file=sys.stderr)
+        return 1
     except NeuroplugError as exc:
-        print(f"neuroplug: error: {exc}", file=sys.stderr)
+        print(f"neuroplug: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("neuroplug: interrupted", file=sys.stderr)
@@ -258,6 +282,44 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # e.g. `neuroplug show adex | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _check_outputs(args) -> None:
+    """Validate every output path of the command before any work is done."""
+    from .files import check_output_dir, check_output_path, figure_formats
+
+    cmd = args.command
+    if getattr(args, "plot", None):
+        check_output_path(args.plot, "--plot", suffixes=figure_formats())
+    for opt in ("json", "report", "markdown"):
+        if getattr(args, opt, None):
+            check_output_path(getattr(args, opt), f"--{opt}")
+    if cmd in ("crosscheck", "export", "verify-hw") and getattr(args, "out", None):
+        check_output_dir(args.out, "--out")
+    if cmd == "build" and args.directory:
+        from pathlib import Path
+
+        from .build import PROJECT_MARKER
+
+        d = Path(args.directory)
+        if d.exists() and (not d.is_dir() or d.is_symlink()):
+            raise _UsageError(f"--directory: '{d}' exists and is not a folder")
+        if d.is_dir() and any(d.iterdir()) and not (d / PROJECT_MARKER).exists() and \
+                not args.force:
+            raise _UsageError(f"--directory: '{d}' is not empty and was not made by neuroplug; "
+                              f"its main.cpp, makefile... would be overwritten. Use a new "
+                              f"folder, or --force")
+    if getattr(args, "workdir", None):
+        check_output_dir(args.workdir, "--workdir")
+
+
+def _cmd_fuzz(args) -> int:
+    from . import fuzz
+
+    try:
+        return fuzz.main(args)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 def _quiet_brian2():
@@ -363,33 +425,37 @@ def _cmd_show(args) -> int:
 def _cmd_run(args) -> int:
     import numpy as np
 
-    from .crosschecking import _stimulus, _time, simulate_brainpy, simulate_brian2
+    from .crosschecking import (
+        _refuse_empty_window,
+        _stimulus,
+        _time,
+        simulate_brainpy,
+        simulate_brian2,
+    )
+    from .inputs import check_method, check_steps, stimulus_amplitudes
     from .library import model
     from .quantities import format_quantity, parse_quantity
 
     m = model(args.model)
     _check_choice(m, args)
+    method = check_method(m, args.method, allow_unlisted=args.allow_unlisted_method)
     dt = _time(args.dt, m.crosscheck.dt, "dt", m)
     duration = _time(args.duration, m.crosscheck.duration, "duration", m)
     texts = args.stimulus or ([m.presets[args.preset].stimulus] if args.preset and
                               m.presets[args.preset].stimulus else list(m.crosscheck.stimulus))
-    amps = []
-    for t in texts:
-        try:
-            amps.append(parse_quantity(t))
-        except ValueError as exc:
-            raise _UsageError(f"--stimulus: {exc}") from None
-    nsteps = int(round(duration / dt))
-    stim = _stimulus(np.array([float(a) for a in amps]),
-                     float(parse_quantity(m.crosscheck.onset)), nsteps, dt)
+    amps = stimulus_amplitudes(m, texts, "--stimulus")
+    nsteps = check_steps(m, dt, duration, len(amps))
+    onset = float(parse_quantity(m.crosscheck.onset))
+    _refuse_empty_window(m, onset, dt, nsteps)
+    stim = _stimulus(np.array([float(a) for a in amps]), onset, nsteps, dt)
     if args.target is not None and args.backend != "brian2":
         raise _UsageError(f"--target: {args.target} is a Brian2 target; expected it only with "
                           f"--backend brian2")
     if args.backend == "brian2":
-        traces, spikes, sec = simulate_brian2(m, args.preset, args.method, stim, dt,
+        traces, spikes, sec = simulate_brian2(m, args.preset, method, stim, dt,
                                               target=args.target or "numpy")
     else:
-        traces, spikes, sec = simulate_brainpy(m, args.preset, args.method, stim, dt)
+        traces, spikes, sec = simulate_brainpy(m, args.preset, method, stim, dt)
     where = args.backend + (f" ({args.target or 'numpy'})" if args.backend == "brian2" else "")
     print(f"{m.id}{'[' + args.preset + ']' if args.preset else ''} on {where}: "
           f"{nsteps} steps of {dt * 1e3:g} ms in {sec:.2f} s")
@@ -424,6 +490,10 @@ def _check_choice(m, args):
     if args.method is not None and args.method not in METHODS:
         raise _UsageError(f"--method: unknown method '{args.method}'; expected one of "
                           f"{list(METHODS)}")
+    if args.allow_unlisted_method and args.method and args.method not in m.methods:
+        print(f"neuroplug: warning: model '{m.id}': method '{args.method}' is not listed in "
+              f"{m.source} (listed: {', '.join(m.methods)}); its results are not checked",
+              file=sys.stderr)
 
 
 def _cmd_crosscheck(args) -> int:
@@ -449,7 +519,8 @@ def _cmd_crosscheck(args) -> int:
         if args.all:
             bar.set_postfix_str(f"{mid}{'[' + preset + ']' if preset else ''}")
         r = run(mid, preset=preset, method=args.method, dt=args.dt, duration=args.duration,
-                dtype=args.dtype, target=args.target)
+                dtype=args.dtype, target=args.target,
+                allow_unlisted_method=args.allow_unlisted_method)
         line = _verdict_line(r)
         if args.all:
             bar.write(line)

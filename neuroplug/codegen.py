@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import cache
-from .errors import BackendError, ModelDefinitionError, UnitError
+from .errors import clip_repr, BackendError, ModelDefinitionError, UnitError
 from .model import Model
 from .quantities import parse_quantity, unit_namespace
 
@@ -59,13 +59,13 @@ def initial_values(model: Model, values: dict) -> dict:
                                        source=model.source, model=model.id,
                                        field=f"state.{name}.init") from None
         if not finite:
-            raise UnitError(f"init {var.init!r} evaluates to a non-finite value, expected a "
+            raise UnitError(f"init {clip_repr(var.init)} evaluates to a non-finite value, expected a "
                             f"finite value", source=model.source, model=model.id,
                             field=f"state.{name}.init")
         want = DIMENSIONLESS if var.unit == "1" else dim_of_unit(var.unit)
         got = getattr(value, "dim", DIMENSIONLESS)
         if got is not want:
-            raise UnitError(f"init {var.init!r} has dimensions {got}, expected {var.unit}",
+            raise UnitError(f"init {clip_repr(var.init)} has dimensions {got}, expected {var.unit}",
                             source=model.source, model=model.id, field=f"state.{name}.init")
         out[name] = value
     return out
@@ -175,7 +175,7 @@ def _clean(code: str, owner: str, *, stop_at: str | None = None) -> str:
             var, cond, new = m.groups()
             line = f"{var} = _numpy.where({cond}, {new}, {var})"
         if "_array_" in line or re.match(r"^(if|for|while|else|elif)\b", line):
-            raise BackendError(f"unsupported line in Brian2's generated {owner} code: {line!r}")
+            raise BackendError(f"unsupported line in Brian2's generated {owner} code: {clip_repr(line)}")
         lines.append(line)
     return "\n".join(lines)
 

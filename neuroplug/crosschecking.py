@@ -55,7 +55,7 @@ import numpy as np
 from .errors import BackendError, CrosscheckRefused, DivergenceError, ParameterError
 from .inputs import check_method, check_steps
 from .library import model as _get_model
-from .quantities import format_quantity, get_dimensions, parse_quantity
+from .quantities import format_quantity, parse_quantity
 
 __all__ = ["run", "CrosscheckResult", "jobs", "EXACT_REL_BOUND", "exact_cpu_flags",
            "exact_flags_active", "XLA_EXACT_FLAGS"]
@@ -229,12 +229,9 @@ def _jsonable(x):
 
 
 def _atomic_write(path, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
-    return path
+    from .files import atomic_write
+
+    return atomic_write(path, text)
 
 
 # ----------------------------------------------------------------------------------

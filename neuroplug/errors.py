@@ -62,25 +62,28 @@ class ModelDefinitionError(NeuroplugError, ValueError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
-_QUOTED = re.compile(r"'[^'\n]{81,}'" + r'|"[^"\n]{81,}"')
 #: Longest message (characters) an error prints.
 MAX_MESSAGE_CHARS = 600
 
 
-def one_line(message: str, limit: int | None = None) -> str:
-    """A message on one line, quoting at most ~80 characters of any value.
+def clip_repr(value, limit: int = 60) -> str:
+    """``repr`` of a value for a message, at most about ``limit`` characters."""
+    text = repr(value)
+    if len(text) <= limit + 2:
+        return text
+    shown = repr(value[:limit]) if isinstance(value, str) else text[:limit]
+    return f"{shown}... ({len(value) if isinstance(value, str) else len(text)} characters)"
 
-    Line breaks (e.g. from a parser's message) become spaces, a quoted value longer
-    than 80 characters is clipped with its length, and the whole is capped.
+
+def one_line(message: str, limit: int | None = None) -> str:
+    """A message on one line (line breaks become spaces), capped in length.
+
+    Values are quoted with :func:`clip_repr` where messages are made, so a bad value
+    shows at most ~80 characters.
     """
     message = " ".join(str(message).split()) if "\n" in str(message) or "\r" in str(message) \
         else str(message)
 
-    def clip(m):
-        q = m.group(0)
-        return f"{q[:61]}...{q[0]} ({len(q) - 2} characters)"
-
-    message = _QUOTED.sub(clip, message)
     limit = limit or MAX_MESSAGE_CHARS
     if len(message) > limit:
         message = message[:limit - 3] + "..."

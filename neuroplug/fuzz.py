@@ -45,7 +45,7 @@ def escape_strings(canary: str) -> list[str]:
         f"f\"{{__import__('os').system('{cmd}')}}\"",
         f"globals()['__builtins__']['__import__']('os').system('{cmd}')",
         f"'{{0.__class__}}'.format(__import__('os').system('{cmd}'))",
-        f"[c for c in ().__class__.__bases__[0].__subclasses__()]",
+        "[c for c in ().__class__.__bases__[0].__subclasses__()]",
         f"mV.__class__.__init__.__globals__['os'].system('{cmd}')",
     ]
 

@@ -93,11 +93,11 @@ def check_steps(m, dt: float, duration: float, neurons: int, *, recorded: int | 
     stimulus, in both simulators.
     """
     steps = duration / dt
-    if not math.isfinite(steps) or steps < 0.5:
-        raise InputError(f"duration {duration * 1e3:g} ms with dt {dt * 1e3:g} ms gives zero "
-                         f"time steps; expected a duration of at least one dt", field="duration",
+    if steps < 0.5:
+        raise InputError(f"duration {duration:g} s with dt {dt:g} s gives zero time steps; "
+                         f"expected a duration of at least one dt", field="duration",
                          **_where(m))
-    if steps > MAX_STEPS:
+    if not math.isfinite(steps) or steps > MAX_STEPS:
         raise InputError(f"{steps:.3g} time steps (duration {duration:g} s / dt {dt:g} s); "
                          f"expected at most {MAX_STEPS:.0e}: use a larger dt or a shorter "
                          f"duration", field="dt", **_where(m))

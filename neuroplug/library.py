@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import cache
 from .errors import (
+    clip_repr,
     ModelDefinitionError,
     ModelNotFoundError,
     ParameterError,
@@ -358,7 +359,7 @@ def _check_fields(table, spec, source, model_id, where):
             continue
         if not isinstance(table[key], types) or isinstance(table[key], bool):
             want = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
-            raise ModelDefinitionError(f"found {type(table[key]).__name__} {table[key]!r}, "
+            raise ModelDefinitionError(f"found {type(table[key]).__name__} {clip_repr(table[key])}, "
                                        f"expected {want}", source=source, model=model_id,
                                        field=fld)
 
@@ -436,7 +437,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                                    model=model_id, field="id")
     class_name = data.get("class_name") or default_class_name(str(model_id))
     if not CLASS_NAME_PATTERN.match(class_name):
-        raise ModelDefinitionError(f"found class_name {class_name!r}, expected a CamelCase "
+        raise ModelDefinitionError(f"found class_name {clip_repr(class_name)}, expected a CamelCase "
                                    f"identifier such as 'AdEx' (letters and digits, first "
                                    f"one upper case)", source=source, model=model_id,
                                    field="class_name")
@@ -484,7 +485,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         methods = (data["method"],) + methods
     dt = _quantity(data["dt"], source, model_id, "dt")
     if get_dimensions(dt) is not get_dimensions(parse_quantity("1 s")) or float(dt) <= 0:
-        raise UnitError(f"found {data['dt']!r}, expected a positive time such as '0.1 ms'",
+        raise UnitError(f"found {clip_repr(data['dt'])}, expected a positive time such as '0.1 ms'",
                         source=source, model=model_id, field="dt")
 
     # parameters
@@ -526,8 +527,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             q = _quantity(text, source, model_id, f"{fld}.parameters.{pname}")
             want = parameters[pname].dimensions
             if get_dimensions(q) is not want:
-                raise UnitError(f"found {text!r}, expected dimensions of "
-                                f"{parameters[pname].value!r}", source=source, model=model_id,
+                raise UnitError(f"found {clip_repr(text)}, expected dimensions of "
+                                f"{clip_repr(parameters[pname].value)}", source=source, model=model_id,
                                 field=f"{fld}.parameters.{pname}")
         if entry.get("reference") and entry["reference"] not in ref_keys:
             raise ModelDefinitionError(f"unknown reference '{entry['reference']}'; expected one "
@@ -610,12 +611,12 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         q = _quantity(text, source, model_id, f"crosscheck.stimulus[{i}]")
         unit = "1" if get_dimensions(q) is DIMENSIONLESS else repr(_unit_of(get_dimensions(q)))
         if get_dimensions(q) is not input_dim:
-            raise UnitError(f"found {text!r} ({unit}), expected a value in {input_unit} "
+            raise UnitError(f"found {clip_repr(text)} ({unit}), expected a value in {input_unit} "
                             f"(the unit of input '{next(iter(inputs))}')", source=source,
                             model=model_id, field=f"crosscheck.stimulus[{i}]")
     for pname, dim in stim_dims.items():
         if dim is not input_dim:
-            raise UnitError(f"found {presets[pname].stimulus!r}, expected a value in {input_unit} "
+            raise UnitError(f"found {clip_repr(presets[pname].stimulus)}, expected a value in {input_unit} "
                             f"(the unit of input '{next(iter(inputs))}')", source=source,
                             model=model_id, field=f"presets.{pname}.stimulus")
     if not cc["stimulus"]:
@@ -627,7 +628,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             positive = fld != "onset"
             if get_dimensions(q) is not get_dimensions(dt) or float(q) < 0 or \
                     (positive and float(q) == 0):
-                raise UnitError(f"found {cc[fld]!r}, expected a "
+                raise UnitError(f"found {clip_repr(cc[fld])}, expected a "
                                 f"{'positive' if positive else 'non-negative'} time",
                                 source=source, model=model_id, field=f"crosscheck.{fld}")
     for i, name in enumerate(cc.get("presets", [])):
@@ -652,7 +653,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                               "float32_first_spike_steps") if k in cc}
     for k, v in f32.items():
         if not (math.isfinite(v) and v >= 0):
-            raise ModelDefinitionError(f"found {v!r}, expected a finite value >= 0",
+            raise ModelDefinitionError(f"found {clip_repr(v)}, expected a finite value >= 0",
                                        source=source, model=model_id, field=f"crosscheck.{k}")
     if f32 and not cc.get("float32_reason"):
         raise ModelDefinitionError("float32 bounds are loosened but no reason is given; expected "
@@ -693,7 +694,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             _check_scale_expression(data["threshold_scale"], parameters, data["state"], source,
                                     model_id)
         if scale is not None and not float(scale) > 0:
-            raise ModelDefinitionError(f"found {data['threshold_scale']!r}, expected a "
+            raise ModelDefinitionError(f"found {clip_repr(data['threshold_scale'])}, expected a "
                                        f"positive scale", source=source, model=model_id,
                                        field="threshold_scale")
     refractory = data.get("refractory")
@@ -705,7 +706,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             _check_code("refractory condition or time", refractory, source, model_id,
                         "refractory")
         if rq is not None and (get_dimensions(rq) is not get_dimensions(dt) or float(rq) < 0):
-            raise UnitError(f"found {refractory!r}, expected a non-negative time or a "
+            raise UnitError(f"found {clip_repr(refractory)}, expected a non-negative time or a "
                             f"boolean condition", source=source, model=model_id,
                             field="refractory")
 
@@ -722,7 +723,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
     for name, p in parameters.items():
         q = p.quantity
         if not math.isfinite(float(q)):
-            raise UnitError(f"found {p.value!r}, expected a finite value", source=source,
+            raise UnitError(f"found {clip_repr(p.value)}, expected a finite value", source=source,
                             model=model_id, field=f"parameters.{name}.value")
         check_constraint(m, name, q)
     for pname, preset in presets.items():

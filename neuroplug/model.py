@@ -18,7 +18,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import clip_repr, ParameterError
 
 __all__ = ["Model", "Parameter", "StateVar", "Input", "Preset", "Reference", "CrosscheckSpec",
            "default_class_name"]
@@ -343,10 +343,10 @@ class Model:
                 source=self.source, model=self.id, field=f"parameters.{name}")
         arr = np.asarray(value)
         if arr.dtype.kind not in "fiu":
-            raise ParameterError(f"found {arr.dtype.name} value {value!r}, expected real numbers",
+            raise ParameterError(f"found {arr.dtype.name} value {clip_repr(value)}, expected real numbers",
                                  source=self.source, model=self.id, field=f"parameters.{name}")
         if not np.all(np.isfinite(arr)):
-            raise ParameterError(f"found non-finite value {value!r}, expected finite values",
+            raise ParameterError(f"found non-finite value {clip_repr(value)}, expected finite values",
                                  source=self.source, model=self.id, field=f"parameters.{name}")
         check_constraint(self, name, value)
         if dim is DIMENSIONLESS and not isinstance(value, Quantity):
@@ -354,7 +354,7 @@ class Model:
         return value
 
     def __repr__(self) -> str:
-        return f"<Model {self.id!r}: {self.title}>"
+        return f"<Model {clip_repr(self.id)}: {self.title}>"
 
 
 def _fields(obj) -> dict:
@@ -383,9 +383,9 @@ def check_constraint(model: Model, name: str, value) -> None:
     constraint = model.parameters[name].constraint
     arr = np.asarray(value, dtype=float)
     if constraint == "positive" and not np.all(arr > 0):
-        raise ParameterError(f"found {value!r}, expected a positive value (constraint 'positive')",
+        raise ParameterError(f"found {clip_repr(value)}, expected a positive value (constraint 'positive')",
                              source=model.source, model=model.id, field=f"parameters.{name}")
     if constraint == "nonnegative" and not np.all(arr >= 0):
-        raise ParameterError(f"found {value!r}, expected a value >= 0 (constraint 'nonnegative')",
+        raise ParameterError(f"found {clip_repr(value)}, expected a value >= 0 (constraint 'nonnegative')",
                              source=model.source, model=model.id, field=f"parameters.{name}")
 

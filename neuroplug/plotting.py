@@ -115,13 +115,12 @@ def _save(fig, path) -> Path:
     """Write a figure atomically (a partial file never replaces a good one) and close it."""
     import matplotlib.pyplot as plt
 
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
+    from .files import atomic_write, check_output_path, figure_formats
+
     try:
-        fig.savefig(tmp, dpi=110)
+        path = check_output_path(path, "figure", suffixes=figure_formats())
+        fig.tight_layout()
+        fmt = path.suffix[1:].lower()
+        return atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=110), "figure")
     finally:
         plt.close(fig)
-    tmp.replace(path)
-    return path

@@ -7,6 +7,8 @@ a Brian2 script.  Only the unit system is used here; no simulation object is bui
 
 from __future__ import annotations
 
+from .errors import clip_repr
+
 import math
 import re
 from functools import lru_cache
@@ -69,7 +71,7 @@ def parse_quantity(text) -> Quantity:
         into a :class:`~neuroplug.errors.UnitError` naming file and field.
     """
     if isinstance(text, bool):
-        raise ValueError(f"found boolean {text!r}, expected a number with a unit such as '10 ms'")
+        raise ValueError(f"found boolean {clip_repr(text)}, expected a number with a unit such as '10 ms'")
     if isinstance(text, (int, float)):
         value = float(text)
         unit_text = ""

@@ -13,7 +13,6 @@ so that no input can hang the loader or exhaust memory.
 from __future__ import annotations
 
 import ast
-import math
 import operator
 import re
 

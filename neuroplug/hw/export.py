@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -355,16 +353,10 @@ def bound_after(spec: dict, name: str, steps: int) -> float:
 
 # ----------------------------------------------------------------------------------
 def _atomic_write(path: Path, data: str | bytes):
+    from ..files import atomic_write
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, mode) as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write(path, data)
 
 
 def sidecar_json(spec: dict) -> str:
