@@ -12,6 +12,9 @@ importing :mod:`neuroplug` itself imports neither JAX nor changes any global set
 
 from .errors import (
     BackendError,
+    CrosscheckRefused,
+    DivergenceError,
+    InputError,
     ModelDefinitionError,
     ModelNotFoundError,
     NeuroplugError,
@@ -25,7 +28,8 @@ __version__ = "0.1.0"
 
 __all__ = ["models", "model", "register", "load_model", "crosscheck", "Model",
            "NeuroplugError", "ModelDefinitionError", "ModelNotFoundError", "UnitError",
-           "ParameterError", "BackendError", "__version__"]
+           "ParameterError", "BackendError", "InputError", "DivergenceError",
+           "CrosscheckRefused", "__version__"]
 
 
 def crosscheck(*args, **kwargs):

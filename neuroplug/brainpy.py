@@ -309,6 +309,11 @@ class LibraryNeuron(_bp.Neuron):
         spike variable instead of setting it; other reset statements still apply.
     detach_reset : bool
         Stop gradients through the reset (common in SNN training).
+    allow_unlisted_method : bool
+        Accept a ``method`` the model file does not list (with a warning).
+    guard : bool
+        Check every step for non-finite state and raise at the first (a host
+        callback per step: slower; see also :meth:`check_finite`).
     dtype : str or dtype, optional
         ``'float32'`` or ``'float64'``; default: brainstate's current float type.
         float64 needs JAX x64 (see :func:`precision`).
@@ -330,7 +335,7 @@ class LibraryNeuron(_bp.Neuron):
     def __init__(self, in_size, preset=None, method=None, *,
                  spk_fun=braintools.surrogate.InvSquareGrad(), spk_reset="hard",
                  detach_reset=False, dtype=None, name=None, allow_unlisted_method=False,
-                 **overrides):
+                 guard=False, **overrides):
         from .inputs import check_method, check_size
 
         m = type(self).neuroplug_model
@@ -349,6 +354,7 @@ class LibraryNeuron(_bp.Neuron):
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
         method = check_method(m, method, allow_unlisted=allow_unlisted_method)
         self.method = method
+        self.guard = bool(guard)
         self.preset = preset
         self.detach_reset = bool(detach_reset)
         self.dtype = _resolve_dtype(dtype)
@@ -559,6 +565,12 @@ class LibraryNeuron(_bp.Neuron):
         self.not_refractory.value = jnp.asarray(ns["not_refractory"], dtype=bool)
         self.step_index.value = n + 1
         self.spike.value = spk
+        if self.guard:  # opt-in: a host check per step, raised from inside jit/for_loop
+            for name in m.state:
+                brainstate.transform.jit_error_if(
+                    ~jnp.all(jnp.isfinite(jnp.asarray(ns[name]))),
+                    f"model '{m.id}' diverged on brainpy: {name} is non-finite after step "
+                    "{step} (first non-finite value; guard=True)", step=n)
         return spk
 
 

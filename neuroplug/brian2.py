@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from brian2 import NeuronGroup
+from brian2 import NetworkOperation, NeuronGroup
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from . import codegen
@@ -120,6 +120,13 @@ method : str, optional
 dt, clock, order, name, codeobj_class, namespace
     As for :class:`brian2.NeuronGroup`.  ``namespace`` entries are added to the
     parameter namespace (e.g. a ``TimedArray`` used by user code).
+check_finite : bool
+    After each ``run`` (runtime targets), raise :class:`~neuroplug.DivergenceError`
+    if a state value is non-finite (default True).
+guard : bool
+    Also check after every step and stop at the first non-finite value (slower).
+allow_unlisted_method : bool
+    Accept a ``method`` the model file does not list (with a warning).
 """
 
 
@@ -137,6 +144,13 @@ class LibraryNeuronGroup(NeuronGroup):
     dt, clock, order, name, codeobj_class, namespace
         As for :class:`brian2.NeuronGroup`.  ``namespace`` entries are added to the
         parameter namespace (e.g. a ``TimedArray`` used by user code).
+    check_finite : bool
+        After each ``run`` (runtime targets), raise
+        :class:`~neuroplug.errors.DivergenceError` if a state value is non-finite.
+    guard : bool
+        Also check after every step and stop at the first non-finite value (slower).
+    allow_unlisted_method : bool
+        Accept a ``method`` the model file does not list (with a warning).
     **overrides
         Parameter values (Brian2 quantities, strings like ``"10 ms"``, or arrays of
         length N for per-neuron values).
@@ -153,7 +167,7 @@ class LibraryNeuronGroup(NeuronGroup):
 
     def __init__(self, N, preset=None, method=None, *, dt=None, clock=None, order=0,
                  name=None, codeobj_class=None, namespace=None, check_finite=True,
-                 allow_unlisted_method=False, **overrides):
+                 guard=False, allow_unlisted_method=False, **overrides):
         from .inputs import seconds
 
         model = type(self).neuroplug_model
@@ -179,10 +193,27 @@ class LibraryNeuronGroup(NeuronGroup):
             setattr(self, pname, value)
         for var, value in args.initial.items():
             setattr(self, var, value)
+        if guard:
+            self.contained_objects.append(NetworkOperation(
+                self._guard_step, when="end", clock=self.clock, name=f"{self.name}_guard*"))
         if model.update:
             # one map step per time step, after refractoriness and before thresholding
             self.run_regularly(model.update, when="groups", order=order + 1,
                                name=f"{self.name}_map*", codeobj_class=codeobj_class)
+
+    def _guard_step(self):
+        """Opt-in per-step check (runtime targets): raise at the first non-finite value."""
+        m = type(self).neuroplug_model
+        for var in m.state:
+            values = np.asarray(self.variables[var].get_value(), dtype=float)
+            bad = ~np.isfinite(values)
+            if bad.any():
+                i = int(np.argmax(bad))
+                t = float(np.asarray(self.clock.t_[:]))
+                raise DivergenceError(m.id, var, i, t + float(self.clock.dt_),
+                                      backend="brian2", value=float(values[i]),
+                                      step=int(round(t / float(self.clock.dt_))),
+                                      hint="stopped by guard=True")
 
     def after_run(self):
         """After each ``run``: raise :class:`~neuroplug.errors.DivergenceError` if a state
@@ -200,8 +231,8 @@ class LibraryNeuronGroup(NeuronGroup):
             bad = ~np.isfinite(values)
             if bad.any():
                 i = int(np.argmax(bad))
-                raise DivergenceError(m.id, var, i, float(self.t_), backend="brian2",
-                                      value=float(values[i]),
+                raise DivergenceError(m.id, var, i, float(np.asarray(self.clock.t_[:])),
+                                      backend="brian2", value=float(values[i]),
                                       hint="non-finite at the end of the run; try a smaller dt "
                                       "or the model's default method")
 

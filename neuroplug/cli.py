@@ -295,7 +295,7 @@ def _check_outputs(args) -> None:
         if getattr(args, opt, None):
             check_output_path(getattr(args, opt), f"--{opt}")
     if cmd in ("crosscheck", "export", "verify-hw") and getattr(args, "out", None):
-        check_output_dir(args.out, "--out")
+        check_output_dir(args.out, "--out", create=False)
     if cmd == "build" and args.directory:
         from pathlib import Path
 
@@ -310,7 +310,7 @@ def _check_outputs(args) -> None:
                               f"its main.cpp, makefile... would be overwritten. Use a new "
                               f"folder, or --force")
     if getattr(args, "workdir", None):
-        check_output_dir(args.workdir, "--workdir")
+        check_output_dir(args.workdir, "--workdir", create=False)
 
 
 def _cmd_fuzz(args) -> int:
@@ -513,6 +513,10 @@ def _cmd_crosscheck(args) -> int:
         todo = [(args.model, args.preset)]
         if args.out:
             raise _UsageError("--out is for --all; use --plot/--json/--report for one model")
+    if args.out:
+        from .files import check_output_dir
+
+        check_output_dir(args.out, "--out")
     failed = []
     bar = progress_bar(todo, desc="cross-check", disable=not args.all, unit="check")
     for mid, preset in bar:

@@ -79,13 +79,8 @@ def check_output_path(path, what: str = "output", *, suffixes=None) -> Path:
     if not parent.is_dir():
         raise OutputPathError(f"{what}: the folder {_short(str(parent))} of {_short(text)} "
                               f"does not exist; expected an existing folder")
-    try:  # a real probe: os.access says yes for root on /proc, read-only mounts...
-        fd, probe = tempfile.mkstemp(dir=parent, prefix=".neuroplug-probe-")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise OutputPathError(f"{what}: cannot write into the folder {_short(str(parent))}: "
-                              f"{exc.strerror}") from None
+    if not _writable(parent):
+        raise OutputPathError(f"{what}: cannot write into the folder {_short(str(parent))}")
     return p
 
 
@@ -96,16 +91,34 @@ def check_output_dir(path, what: str = "--out", *, create: bool = True) -> Path:
     if p.is_symlink() or (p.exists() and not p.is_dir()):
         raise OutputPathError(f"{what}: {_short(text)} exists and is not a folder")
     if not p.exists():
-        if not create:
-            raise OutputPathError(f"{what}: the folder {_short(text)} does not exist")
+        if not create:  # it will be made later: its nearest existing parent must be writable
+            parent = p.parent
+            while not parent.exists() and parent != parent.parent:
+                parent = parent.parent
+            if not parent.is_dir() or not _writable(parent):
+                raise OutputPathError(f"{what}: cannot create {_short(text)}: "
+                                      f"{_short(str(parent))} is not a writable folder")
+            return p
         try:
             p.mkdir(parents=True)
         except OSError as exc:
             raise OutputPathError(f"{what}: cannot create {_short(text)}: "
                                   f"{exc.strerror}") from None
-    if not os.access(p, os.W_OK | os.X_OK):
+    if not _writable(p):
         raise OutputPathError(f"{what}: the folder {_short(text)} is not writable")
     return p
+
+
+def _writable(folder) -> bool:
+    """Whether a file can really be created in ``folder`` (``os.access`` says yes for root
+    on ``/proc`` and read-only mounts)."""
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".neuroplug-probe-")
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(probe)
+    return True
 
 
 def atomic_write(path, data, what: str = "output") -> Path:
@@ -128,9 +141,7 @@ def atomic_write(path, data, what: str = "output") -> Path:
                 fh.write(data.encode() if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_umask())
         check_output_path(p, what)  # still not a link or special file
         os.replace(tmp, p)
     except OutputPathError:
@@ -143,6 +154,21 @@ def atomic_write(path, data, what: str = "output") -> Path:
         _unlink(tmp)
         raise
     return p
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` would, for a moment,
+    for every thread)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _unlink(tmp):

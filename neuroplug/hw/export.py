@@ -353,9 +353,9 @@ def bound_after(spec: dict, name: str, steps: int) -> float:
 
 # ----------------------------------------------------------------------------------
 def _atomic_write(path: Path, data: str | bytes):
-    from ..files import atomic_write
+    from ..files import atomic_write, check_output_dir
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_output_dir(path.parent, "output folder")
     atomic_write(path, data)
 
 
