@@ -132,6 +132,9 @@ def model_page(m: Model | str) -> str:
             f"onset {cc.onset}, duration {cc.duration}, dt {cc.dt}"
             + (f", presets {', '.join(cc.presets)}" if cc.presets else "") + ".", "",
             f"Reason: {_one_line(cc.reason)}", ""]
+    for preset, why in cc.excluded_presets:
+        out += [f"Preset `{preset}` is refused by `neuroplug crosscheck` (exit 2): "
+                f"{_cell(why)}", ""]
     if cc.float32_reason:
         out += [f"Float32 bounds: relative {cc.float32_rel_bound:g}, counts "
                 f"{cc.float32_count_fraction:g}, first spike {cc.float32_first_spike_steps} "
@@ -146,7 +149,7 @@ def model_page(m: Model | str) -> str:
 def crosscheck_block(ids=None) -> str:
     """The catalog-wide part of ``docs/crosscheck.md``: tiers, loose float32 bounds, presets."""
     ids = models() if ids is None else ids
-    loose, excluded, noisy = [], [], []
+    loose, excluded, noisy, refused = [], [], [], []
     for mid in ids:
         m = model(mid)
         cc = m.crosscheck
@@ -155,7 +158,8 @@ def crosscheck_block(ids=None) -> str:
         if cc.float32_reason:
             loose.append(f"| `{mid}` | {cc.float32_rel_bound:g} | {cc.float32_count_fraction:g} | "
                          f"{cc.float32_first_spike_steps} | {_cell(cc.float32_reason)} |")
-        left = [p for p in m.presets if p not in cc.presets]
+        refused += [f"| `{mid}` | `{p}` | {_cell(why)} |" for p, why in cc.excluded_presets]
+        left = [p for p in m.presets if p not in cc.presets and not cc.excluded_reason(p)]
         if left:
             excluded.append(f"- `{mid}`: {', '.join(left)}")
     out = [CROSSCHECK_START, "", f"""The library has {len(ids)} models (sections A-E of the catalog; list in the
@@ -182,11 +186,21 @@ max(1, 2 %), first spike within 2 steps) hold for most models. These declare loo
 each with its measured reason from the model file:
 
 | model | rel bound | count fraction | first spike steps | reason |
-|---|---|---|---|---|""", *loose, "", """### Presets not in the exact cross-check
+|---|---|---|---|---|""", *loose, "", """### Presets the cross-check refuses
 
-A preset left out of `crosscheck.presets` is still a valid parameter set; it is left out
-because it equals the defaults or adds no coverage, is chaotic, or its reference behaviour
-needs seconds to minutes of simulated time. The model file's `crosscheck.reason` says which:
+A preset whose behaviour no step-by-step comparison can hold (chaotic, or rounding
+differences that grow until a spike moves) is declared in the model file's
+`crosscheck.excluded_presets` with the measured reason. `neuroplug crosscheck MODEL
+--preset P` refuses it (exit status 2, the reason on one line) instead of reporting a
+failure; `neuroplug run` simulates it in either simulator.
+
+| model | preset | reason |
+|---|---|---|""", *refused, "", """### Presets not in `crosscheck --all`
+
+These presets are valid parameter sets that `neuroplug crosscheck MODEL --preset P`
+checks at the model's tier on request; `--all` leaves them out because they equal the
+defaults or add no coverage, or their reference behaviour needs seconds to minutes of
+simulated time (the model file's `crosscheck.reason` says which):
 """, *excluded, "", CROSSCHECK_END]
     return "\n".join(out)
 
