@@ -54,12 +54,13 @@ def initial_values(model: Model, values: dict) -> dict:
                     value = evaluate(tree, ns, _INIT_FUNCTIONS)
             finite = np.all(np.isfinite(np.asarray(value, dtype=float)))
         except (ExpressionError, ValueError, TypeError) as exc:
-            raise ModelDefinitionError(f"cannot evaluate init expression {_short(var.init)}: "
+            raise ModelDefinitionError(f"cannot evaluate init expression {clip_repr(var.init)}: "
                                        f"{exc}",
                                        source=model.source, model=model.id,
                                        field=f"state.{name}.init") from None
         if not finite:
-            raise UnitError(f"init {clip_repr(var.init)} evaluates to a non-finite value, expected a "
+            raise UnitError(f"init {clip_repr(var.init)} evaluates to a non-finite value, "
+                            f"expected a "
                             f"finite value", source=model.source, model=model.id,
                             field=f"state.{name}.init")
         want = DIMENSIONLESS if var.unit == "1" else dim_of_unit(var.unit)
@@ -81,11 +82,6 @@ def dim_of_unit(unit_text: str):
         return get_dimensions(evaluate_unit(unit_text))
     except ValueError as exc:
         raise UnitError(str(exc)) from None
-
-
-def _short(text, limit: int = 60) -> str:
-    text = str(text)
-    return repr(text) if len(text) <= limit else repr(text[:limit] + "...")
 
 
 #: Functions an init expression may call.
@@ -175,7 +171,8 @@ def _clean(code: str, owner: str, *, stop_at: str | None = None) -> str:
             var, cond, new = m.groups()
             line = f"{var} = _numpy.where({cond}, {new}, {var})"
         if "_array_" in line or re.match(r"^(if|for|while|else|elif)\b", line):
-            raise BackendError(f"unsupported line in Brian2's generated {owner} code: {clip_repr(line)}")
+            raise BackendError(f"unsupported line in Brian2's generated {owner} code: "
+                               f"{clip_repr(line)}")
         lines.append(line)
     return "\n".join(lines)
 

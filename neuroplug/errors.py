@@ -6,7 +6,6 @@ and what was expected, so that a user can fix the file without reading a traceba
 
 from __future__ import annotations
 
-import re
 
 __all__ = [
     "NeuroplugError",

@@ -16,7 +16,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import OutputPathError
+from .errors import OutputPathError, clip_repr
 
 __all__ = ["check_output_path", "check_output_dir", "atomic_write", "figure_formats"]
 
@@ -53,34 +53,34 @@ def check_output_path(path, what: str = "output", *, suffixes=None) -> Path:
         raise OutputPathError(f"{what}: found {text!r}, expected a file name")
     p = Path(text)
     if len(p.name.encode()) > _NAME_MAX or len(text.encode()) > 4096:
-        raise OutputPathError(f"{what}: the name {_short(text)} is too long; expected at most "
+        raise OutputPathError(f"{what}: the name {clip_repr(text)} is too long; expected at most "
                               f"{_NAME_MAX} bytes per name")
     if suffixes is not None:
         ext = p.suffix[1:].lower()
         if ext not in suffixes:
-            raise OutputPathError(f"{what}: found {_short(text)}, expected a file name ending "
+            raise OutputPathError(f"{what}: found {clip_repr(text)}, expected a file name ending "
                                   f"in one of {', '.join('.' + s for s in sorted(suffixes))}")
     try:
         st = os.lstat(p)
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise OutputPathError(f"{what}: cannot use {_short(text)}: {exc.strerror}") from None
+        raise OutputPathError(f"{what}: cannot use {clip_repr(text)}: {exc.strerror}") from None
     if st is not None:
         if stat.S_ISLNK(st.st_mode):
-            raise OutputPathError(f"{what}: {_short(text)} is a symbolic link; expected a "
+            raise OutputPathError(f"{what}: {clip_repr(text)} is a symbolic link; expected a "
                                   f"regular file or a new name (links are not followed)")
         if stat.S_ISDIR(st.st_mode):
-            raise OutputPathError(f"{what}: {_short(text)} is a folder; expected a file name")
+            raise OutputPathError(f"{what}: {clip_repr(text)} is a folder; expected a file name")
         if not stat.S_ISREG(st.st_mode):
-            raise OutputPathError(f"{what}: {_short(text)} is a special file; expected a "
+            raise OutputPathError(f"{what}: {clip_repr(text)} is a special file; expected a "
                                   f"regular file or a new name")
     parent = p.parent
     if not parent.is_dir():
-        raise OutputPathError(f"{what}: the folder {_short(str(parent))} of {_short(text)} "
+        raise OutputPathError(f"{what}: the folder {clip_repr(str(parent))} of {clip_repr(text)} "
                               f"does not exist; expected an existing folder")
     if not _writable(parent):
-        raise OutputPathError(f"{what}: cannot write into the folder {_short(str(parent))}")
+        raise OutputPathError(f"{what}: cannot write into the folder {clip_repr(str(parent))}")
     return p
 
 
@@ -89,23 +89,23 @@ def check_output_dir(path, what: str = "--out", *, create: bool = True) -> Path:
     text = os.fspath(path)
     p = Path(text)
     if p.is_symlink() or (p.exists() and not p.is_dir()):
-        raise OutputPathError(f"{what}: {_short(text)} exists and is not a folder")
+        raise OutputPathError(f"{what}: {clip_repr(text)} exists and is not a folder")
     if not p.exists():
         if not create:  # it will be made later: its nearest existing parent must be writable
             parent = p.parent
             while not parent.exists() and parent != parent.parent:
                 parent = parent.parent
             if not parent.is_dir() or not _writable(parent):
-                raise OutputPathError(f"{what}: cannot create {_short(text)}: "
-                                      f"{_short(str(parent))} is not a writable folder")
+                raise OutputPathError(f"{what}: cannot create {clip_repr(text)}: "
+                                      f"{clip_repr(str(parent))} is not a writable folder")
             return p
         try:
             p.mkdir(parents=True)
         except OSError as exc:
-            raise OutputPathError(f"{what}: cannot create {_short(text)}: "
+            raise OutputPathError(f"{what}: cannot create {clip_repr(text)}: "
                                   f"{exc.strerror}") from None
     if not _writable(p):
-        raise OutputPathError(f"{what}: the folder {_short(text)} is not writable")
+        raise OutputPathError(f"{what}: the folder {clip_repr(text)} is not writable")
     return p
 
 
@@ -132,7 +132,7 @@ def atomic_write(path, data, what: str = "output") -> Path:
     try:
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name[:100]}.", suffix=".tmp")
     except OSError as exc:
-        raise OutputPathError(f"{what}: cannot write {_short(str(p))}: {exc.strerror}") from None
+        raise OutputPathError(f"{what}: cannot write {clip_repr(str(p))}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             if callable(data):
@@ -149,7 +149,7 @@ def atomic_write(path, data, what: str = "output") -> Path:
         raise
     except OSError as exc:
         _unlink(tmp)
-        raise OutputPathError(f"{what}: cannot write {_short(str(p))}: {exc.strerror}") from None
+        raise OutputPathError(f"{what}: cannot write {clip_repr(str(p))}: {exc.strerror}") from None
     except BaseException:
         _unlink(tmp)
         raise
@@ -176,7 +176,3 @@ def _unlink(tmp):
         os.unlink(tmp)
     except OSError:
         pass
-
-
-def _short(text: str, limit: int = 80) -> str:
-    return repr(text) if len(text) <= limit else repr(text[:limit] + "...")

@@ -229,10 +229,10 @@ def model(id_or_path) -> Model:
         is_file = exists = False
     if path.suffix == ".toml" or exists:
         if not is_file:
-            raise ModelNotFoundError(f"no model file at {_short(text)}", source="<library>")
+            raise ModelNotFoundError(f"no model file at {clip_repr(text)}", source="<library>")
         return load_model(path)
     close = [n for n in models() if n.startswith(text[:3])] or models()
-    raise ModelNotFoundError(f"unknown model {_short(text)}; expected one of {close} "
+    raise ModelNotFoundError(f"unknown model {clip_repr(text)}; expected one of {close} "
                              f"or a path to a .toml model file", source="<library>")
 
 
@@ -358,16 +358,12 @@ def _check_fields(table, spec, source, model_id, where):
                                            model=model_id, field=fld)
             continue
         if not isinstance(table[key], types) or isinstance(table[key], bool):
-            want = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
-            raise ModelDefinitionError(f"found {type(table[key]).__name__} {clip_repr(table[key])}, "
+            want = types.__name__ if isinstance(types, type) else " or ".join(
+                t.__name__ for t in types)
+            raise ModelDefinitionError(f"found {type(table[key]).__name__} "
+                                       f"{clip_repr(table[key])}, "
                                        f"expected {want}", source=source, model=model_id,
                                        field=fld)
-
-
-def _short(text, limit: int = 60) -> str:
-    text = str(text)
-    return repr(text) if len(text) <= limit else repr(text[:limit] + "...") + \
-        f" ({len(text)} characters)"
 
 
 def _check_list(values, types, source, model_id, fld):
@@ -376,7 +372,7 @@ def _check_list(values, types, source, model_id, fld):
         if not isinstance(v, types) or isinstance(v, bool):
             want = types.__name__ if isinstance(types, type) else " or ".join(
                 t.__name__ for t in types)
-            raise ModelDefinitionError(f"found {type(v).__name__} {_short(v)}, expected {want}",
+            raise ModelDefinitionError(f"found {type(v).__name__} {clip_repr(v)}, expected {want}",
                                        source=source, model=model_id, field=f"{fld}[{i}]")
 
 
@@ -385,7 +381,7 @@ def _check_name(name, source, model_id, fld, variable=True):
     from brian2 import Equations
 
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise ModelDefinitionError(f"found the name {_short(name)}, expected an identifier "
+        raise ModelDefinitionError(f"found the name {clip_repr(name)}, expected an identifier "
                                    f"(a letter, then letters, digits, underscores)",
                                    source=source, model=model_id, field=fld)
     if not variable:
@@ -437,7 +433,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                                    model=model_id, field="id")
     class_name = data.get("class_name") or default_class_name(str(model_id))
     if not CLASS_NAME_PATTERN.match(class_name):
-        raise ModelDefinitionError(f"found class_name {clip_repr(class_name)}, expected a CamelCase "
+        raise ModelDefinitionError(f"found class_name {clip_repr(class_name)}, expected a "
+                                   f"CamelCase "
                                    f"identifier such as 'AdEx' (letters and digits, first "
                                    f"one upper case)", source=source, model=model_id,
                                    field="class_name")
@@ -528,8 +525,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             want = parameters[pname].dimensions
             if get_dimensions(q) is not want:
                 raise UnitError(f"found {clip_repr(text)}, expected dimensions of "
-                                f"{clip_repr(parameters[pname].value)}", source=source, model=model_id,
-                                field=f"{fld}.parameters.{pname}")
+                                f"{clip_repr(parameters[pname].value)}", source=source,
+                                model=model_id, field=f"{fld}.parameters.{pname}")
         if entry.get("reference") and entry["reference"] not in ref_keys:
             raise ModelDefinitionError(f"unknown reference '{entry['reference']}'; expected one "
                                        f"of {sorted(ref_keys)}", source=source, model=model_id,
@@ -616,7 +613,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                             model=model_id, field=f"crosscheck.stimulus[{i}]")
     for pname, dim in stim_dims.items():
         if dim is not input_dim:
-            raise UnitError(f"found {clip_repr(presets[pname].stimulus)}, expected a value in {input_unit} "
+            raise UnitError(f"found {clip_repr(presets[pname].stimulus)}, expected a value in "
+                            f"{input_unit} "
                             f"(the unit of input '{next(iter(inputs))}')", source=source,
                             model=model_id, field=f"presets.{pname}.stimulus")
     if not cc["stimulus"]:
@@ -647,7 +645,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             raise ModelDefinitionError(f"preset '{name}' is both listed and excluded",
                                        source=source, model=model_id, field=fld)
         if not isinstance(why, str) or not why.strip():
-            raise ModelDefinitionError(f"found {_short(why)}, expected the reason as a string",
+            raise ModelDefinitionError(f"found {clip_repr(why)}, expected the reason as a string",
                                        source=source, model=model_id, field=fld)
     f32 = {k: cc[k] for k in ("float32_rel_bound", "float32_count_fraction",
                               "float32_first_spike_steps") if k in cc}
@@ -753,7 +751,7 @@ def _check_scale_expression(text, parameters, state, source, model_id):
                                    f"parameters such as 'V_th - V_reset'", source=source,
                                    model=model_id, field="threshold_scale") from None
     if not ok:
-        raise ModelDefinitionError(f"found {_short(text)} = {value}, expected a non-zero "
+        raise ModelDefinitionError(f"found {clip_repr(text)} = {value}, expected a non-zero "
                                    f"scale", source=source, model=model_id,
                                    field="threshold_scale")
 

@@ -343,10 +343,12 @@ class Model:
                 source=self.source, model=self.id, field=f"parameters.{name}")
         arr = np.asarray(value)
         if arr.dtype.kind not in "fiu":
-            raise ParameterError(f"found {arr.dtype.name} value {clip_repr(value)}, expected real numbers",
+            raise ParameterError(f"found {arr.dtype.name} value {clip_repr(value)}, expected "
+                                 f"real numbers",
                                  source=self.source, model=self.id, field=f"parameters.{name}")
         if not np.all(np.isfinite(arr)):
-            raise ParameterError(f"found non-finite value {clip_repr(value)}, expected finite values",
+            raise ParameterError(f"found non-finite value {clip_repr(value)}, expected finite "
+                                 f"values",
                                  source=self.source, model=self.id, field=f"parameters.{name}")
         check_constraint(self, name, value)
         if dim is DIMENSIONLESS and not isinstance(value, Quantity):

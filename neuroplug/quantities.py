@@ -71,7 +71,8 @@ def parse_quantity(text) -> Quantity:
         into a :class:`~neuroplug.errors.UnitError` naming file and field.
     """
     if isinstance(text, bool):
-        raise ValueError(f"found boolean {clip_repr(text)}, expected a number with a unit such as '10 ms'")
+        raise ValueError(f"found boolean {clip_repr(text)}, expected a number with a unit such "
+                         f"as '10 ms'")
     if isinstance(text, (int, float)):
         value = float(text)
         unit_text = ""
@@ -83,17 +84,17 @@ def parse_quantity(text) -> Quantity:
         if not m:
             low = text.strip().lower()
             if low.split(" ")[0] in ("nan", "inf", "+inf", "-inf", "infinity"):
-                raise ValueError(f"found non-finite value {_short(text)}, expected a finite "
+                raise ValueError(f"found non-finite value {clip_repr(text)}, expected a finite "
                                  f"number")
-            raise ValueError(f"found {_short(text)}, expected '<number> <unit>' such as "
+            raise ValueError(f"found {clip_repr(text)}, expected '<number> <unit>' such as "
                              f"'281 pF'")
         value = float(m.group(1))
         unit_text = m.group(2)
     else:
-        raise ValueError(f"found {type(text).__name__} {_short(text)}, expected a string such "
+        raise ValueError(f"found {type(text).__name__} {clip_repr(text)}, expected a string such "
                          f"as '10 ms'")
     if not math.isfinite(value):
-        raise ValueError(f"found non-finite value {_short(text)}, expected a finite number")
+        raise ValueError(f"found non-finite value {clip_repr(text)}, expected a finite number")
     from brian2.units.fundamentalunits import Quantity
 
     if unit_text in ("", "1"):
@@ -102,7 +103,7 @@ def parse_quantity(text) -> Quantity:
     with np.errstate(over="ignore", invalid="ignore"):
         q = value * unit
     if not np.all(np.isfinite(np.asarray(q))):
-        raise ValueError(f"found {_short(text)}, which overflows; expected a finite value")
+        raise ValueError(f"found {clip_repr(text)}, which overflows; expected a finite value")
     return q
 
 
@@ -126,18 +127,10 @@ def evaluate_unit(unit_text: str, text: str | None = None):
     except ExpressionError as exc:
         detail = str(exc)
         if detail.startswith("unknown name"):
-            raise ValueError(f"unknown unit '{detail.split(chr(39))[1]}' in {_short(text)}; "
+            raise ValueError(f"unknown unit '{detail.split(chr(39))[1]}' in {clip_repr(text)}; "
                              f"expected a Brian2 unit name such as mV, nS, pF, ms, Mohm, "
                              f"uA/cm**2") from None
-        raise ValueError(f"cannot read the unit in {_short(text)}: {detail}") from None
-
-
-def _short(text, limit: int = 60) -> str:
-    """``repr`` of a value, clipped to ``limit`` characters (messages stay short)."""
-    if not isinstance(text, str):
-        return repr(text)
-    return repr(text) if len(text) <= limit else repr(text[:limit] + "...") + \
-        f" ({len(text)} characters)"
+        raise ValueError(f"cannot read the unit in {clip_repr(text)}: {detail}") from None
 
 
 def base_unit_name(q) -> str:

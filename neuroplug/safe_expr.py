@@ -16,6 +16,8 @@ import ast
 import operator
 import re
 
+from .errors import clip_repr
+
 __all__ = ["ExpressionError", "check_expression", "check_statements", "check_equations",
            "check_unit_expression", "evaluate", "FUNCTIONS", "MAX_EXPRESSION_CHARS",
            "MAX_CODE_CHARS", "MAX_NODES", "MAX_POWER"]
@@ -51,10 +53,8 @@ class ExpressionError(ValueError):
     """An expression is not allowed or cannot be read (the message says why)."""
 
 
-def _clip(text: str, limit: int = 60) -> str:
-    text = " ".join(str(text).split())
-    return repr(text) if len(text) <= limit else repr(text[:limit] + "...") + \
-        f" ({len(text)} characters)"
+def _clip(text: str) -> str:
+    return clip_repr(" ".join(str(text).split()))
 
 
 def _parse(text, what: str, mode: str = "eval") -> ast.AST:
@@ -70,7 +70,8 @@ def _parse(text, what: str, mode: str = "eval") -> ast.AST:
         tree = ast.parse(text.strip(), mode=mode)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         msg = getattr(exc, "msg", None) or type(exc).__name__
-        raise ExpressionError(f"cannot read {_clip(text)} ({msg}); expected a valid {what}") from None
+        raise ExpressionError(f"cannot read {_clip(text)} ({msg}); expected a valid "
+                              f"{what}") from None
     return tree
 
 
