@@ -80,7 +80,7 @@ def seconds(value, what: str, m=None, *, default=None) -> float:
     except (TypeError, ValueError):
         raise InputError(f"found {text!r}, expected a time", field=what, **_where(m)) from None
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"found {text!r}, expected a positive, finite time", field=what,
+        raise InputError(f"found {text!r}, expected a positive time (finite)", field=what,
                          **_where(m))
     return value
 

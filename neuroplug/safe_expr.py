@@ -216,7 +216,7 @@ def evaluate(tree: ast.AST, namespace: dict, functions: dict | None = None):
         return ev(tree)
     except ExpressionError:
         raise
-    except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - arithmetic on quantities: any failure is a bad input
         raise ExpressionError(f"cannot compute it: {' '.join(str(exc).split())[:120]}") from None
 
 

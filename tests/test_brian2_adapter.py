@@ -75,9 +75,13 @@ def test_bad_per_neuron_shape():
 
 
 def test_preset_and_method():
-    G = nb2.AdEx(1, preset="tonic", method="rk4")
+    G = nb2.AdEx(1, preset="tonic", method="euler")
     assert float(G.namespace["C"]) == pytest.approx(200e-12)
-    assert G.method_choice == "rk4"
+    assert G.method_choice == "euler"
+    with pytest.raises(neuroplug.InputError, match="not listed"):
+        nb2.AdEx(1, method="rk4")  # the file says rk4 overflows
+    with pytest.warns(UserWarning, match="not listed"):
+        assert nb2.AdEx(1, method="rk4", allow_unlisted_method=True).method_choice == "rk4"
     with pytest.raises(neuroplug.ParameterError, match="unknown preset"):
         nb2.AdEx(1, preset="nope")
 
