@@ -45,8 +45,9 @@ _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 _COMPARE = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
 _STATEMENT = re.compile(r"^\s*([A-Za-z]\w*)\s*(=|\+=|-=|\*=|/=)\s*(.+?)\s*$")
+_FLAG = r"(?:constant over dt|unless refractory|constant|shared|linked|summed)"
 _EQUATION = re.compile(r"^\s*(?:d([A-Za-z]\w*)/dt|([A-Za-z]\w*))\s*(?:=\s*(.*?))?\s*:\s*"
-                       r"([^()]*?)\s*(?:\(\s*([\w\s,]*)\s*\))?\s*$")
+                       rf"(.*?)\s*(?:\(\s*({_FLAG}(?:\s*,\s*{_FLAG})*)\s*\))?\s*$")
 
 
 class ExpressionError(ValueError):
