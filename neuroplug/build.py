@@ -230,7 +230,7 @@ def build(models, target: str = "cpp_standalone", directory=None, N: int = 100,
     dur = seconds(duration, "duration")
     ms = [get_model(m) for m in models]
     for m in ms:
-        check_steps(m, float(parse_quantity(m.dt)), dur, N, recorded=0, what="build")
+        check_steps(m, float(parse_quantity(m.dt)), dur, 0, recorded=0, what="build")  # steps only
     directory = Path(directory) if directory else \
         Path(tempfile.mkdtemp(prefix=f"neuroplug-{target}-"))
     _claim_directory(directory, force)
