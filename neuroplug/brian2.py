@@ -203,17 +203,23 @@ class LibraryNeuronGroup(NeuronGroup):
 
     def _guard_step(self):
         """Opt-in per-step check (runtime targets): raise at the first non-finite value."""
-        m = type(self).neuroplug_model
-        for var in m.state:
+        bad = self._first_nonfinite()
+        if bad is not None:
+            var, i, value = bad
+            t, dt = float(np.asarray(self.clock.t_[:])), float(self.clock.dt_)
+            raise DivergenceError(type(self).neuroplug_model.id, var, i, t + dt,
+                                  backend="brian2", value=value, step=int(round(t / dt)),
+                                  hint="stopped by guard=True")
+
+    def _first_nonfinite(self):
+        """``(variable, neuron, value)`` of the first non-finite state value, or ``None``."""
+        for var in type(self).neuroplug_model.state:
             values = np.asarray(self.variables[var].get_value(), dtype=float)
             bad = ~np.isfinite(values)
             if bad.any():
                 i = int(np.argmax(bad))
-                t = float(np.asarray(self.clock.t_[:]))
-                raise DivergenceError(m.id, var, i, t + float(self.clock.dt_),
-                                      backend="brian2", value=float(values[i]),
-                                      step=int(round(t / float(self.clock.dt_))),
-                                      hint="stopped by guard=True")
+                return var, i, float(values[i])
+        return None
 
     def after_run(self):
         """After each ``run``: raise :class:`~neuroplug.errors.DivergenceError` if a state
@@ -225,16 +231,13 @@ class LibraryNeuronGroup(NeuronGroup):
 
         if not isinstance(get_device(), RuntimeDevice):
             return  # standalone: values exist only after the build; check the results
-        m = type(self).neuroplug_model
-        for var in m.state:
-            values = np.asarray(self.state(var, use_units=False)[:], dtype=float)
-            bad = ~np.isfinite(values)
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise DivergenceError(m.id, var, i, float(np.asarray(self.clock.t_[:])),
-                                      backend="brian2", value=float(values[i]),
-                                      hint="non-finite at the end of the run; try a smaller dt "
-                                      "or the model's default method")
+        bad = self._first_nonfinite()
+        if bad is not None:
+            var, i, value = bad
+            raise DivergenceError(type(self).neuroplug_model.id, var, i,
+                                  float(np.asarray(self.clock.t_[:])), backend="brian2",
+                                  value=value, hint="non-finite at the end of the run; try a "
+                                  "smaller dt or the model's default method")
 
     def __repr__(self):
         m = type(self).neuroplug_model

@@ -274,15 +274,24 @@ def build(models, target: str = "cpp_standalone", directory=None, N: int = 100,
 PROJECT_MARKER = ".neuroplug-project"
 
 
-def _claim_directory(directory: Path, force: bool) -> None:
-    """Create the project folder, or reuse one neuroplug made; never clobber a user's."""
-    from .files import check_output_dir
-
-    if directory.exists() and directory.is_dir() and any(directory.iterdir()) and \
+def check_project_directory(directory, force: bool = False) -> None:
+    """Refuse a project folder that is not a folder, or a non-empty one neuroplug did not
+    make (its ``main.cpp``, ``makefile``... would be overwritten) unless ``force``."""
+    directory = Path(directory)
+    if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+        raise OutputPathError(f"--directory: '{directory}' exists and is not a folder")
+    if directory.is_dir() and any(directory.iterdir()) and \
             not (directory / PROJECT_MARKER).exists() and not force:
         raise OutputPathError(f"--directory: '{directory}' is not empty and was not made by "
                               f"neuroplug; its main.cpp, makefile... would be overwritten. "
                               f"Use a new folder, or --force (force=True)")
+
+
+def _claim_directory(directory: Path, force: bool) -> None:
+    """Create the project folder, or reuse one neuroplug made; never clobber a user's."""
+    from .files import check_output_dir
+
+    check_project_directory(directory, force)
     check_output_dir(directory, "--directory")
     (directory / PROJECT_MARKER).write_text("made by neuroplug build; safe to rebuild here\n")
 

@@ -297,18 +297,9 @@ def _check_outputs(args) -> None:
     if cmd in ("crosscheck", "export", "verify-hw") and getattr(args, "out", None):
         check_output_dir(args.out, "--out", create=False)
     if cmd == "build" and args.directory:
-        from pathlib import Path
+        from .build import check_project_directory
 
-        from .build import PROJECT_MARKER
-
-        d = Path(args.directory)
-        if d.exists() and (not d.is_dir() or d.is_symlink()):
-            raise _UsageError(f"--directory: '{d}' exists and is not a folder")
-        if d.is_dir() and any(d.iterdir()) and not (d / PROJECT_MARKER).exists() and \
-                not args.force:
-            raise _UsageError(f"--directory: '{d}' is not empty and was not made by neuroplug; "
-                              f"its main.cpp, makefile... would be overwritten. Use a new "
-                              f"folder, or --force")
+        check_project_directory(args.directory, args.force)
     if getattr(args, "workdir", None):
         check_output_dir(args.workdir, "--workdir", create=False)
 

@@ -60,21 +60,7 @@ def check_output_path(path, what: str = "output", *, suffixes=None) -> Path:
         if ext not in suffixes:
             raise OutputPathError(f"{what}: found {clip_repr(text)}, expected a file name ending "
                                   f"in one of {', '.join('.' + s for s in sorted(suffixes))}")
-    try:
-        st = os.lstat(p)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise OutputPathError(f"{what}: cannot use {clip_repr(text)}: {exc.strerror}") from None
-    if st is not None:
-        if stat.S_ISLNK(st.st_mode):
-            raise OutputPathError(f"{what}: {clip_repr(text)} is a symbolic link; expected a "
-                                  f"regular file or a new name (links are not followed)")
-        if stat.S_ISDIR(st.st_mode):
-            raise OutputPathError(f"{what}: {clip_repr(text)} is a folder; expected a file name")
-        if not stat.S_ISREG(st.st_mode):
-            raise OutputPathError(f"{what}: {clip_repr(text)} is a special file; expected a "
-                                  f"regular file or a new name")
+    _refuse_non_regular(p, what)
     parent = p.parent
     if not parent.is_dir():
         raise OutputPathError(f"{what}: the folder {clip_repr(str(parent))} of {clip_repr(text)} "
@@ -82,6 +68,25 @@ def check_output_path(path, what: str = "output", *, suffixes=None) -> Path:
     if not _writable(parent):
         raise OutputPathError(f"{what}: cannot write into the folder {clip_repr(str(parent))}")
     return p
+
+
+def _refuse_non_regular(p: Path, what: str) -> None:
+    """An existing path must be a regular file: not a link, folder or special file."""
+    text = str(p)
+    try:
+        st = os.lstat(p)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputPathError(f"{what}: cannot use {clip_repr(text)}: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise OutputPathError(f"{what}: {clip_repr(text)} is a symbolic link; expected a "
+                              f"regular file or a new name (links are not followed)")
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputPathError(f"{what}: {clip_repr(text)} is a folder; expected a file name")
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputPathError(f"{what}: {clip_repr(text)} is a special file; expected a "
+                              f"regular file or a new name")
 
 
 def check_output_dir(path, what: str = "--out", *, create: bool = True) -> Path:
@@ -142,7 +147,7 @@ def atomic_write(path, data, what: str = "output") -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
-        check_output_path(p, what)  # still not a link or special file
+        _refuse_non_regular(p, what)  # still not a link or special file
         os.replace(tmp, p)
     except OutputPathError:
         _unlink(tmp)

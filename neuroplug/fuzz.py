@@ -22,6 +22,7 @@ import random
 import signal
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -211,7 +212,7 @@ def campaign(mutants_count: int = 200, seed: int = 0, timeout: float = 5.0,
     slowest = (0.0, "")
     start = time.perf_counter()
     use_alarm = hasattr(signal, "setitimer") and \
-        __import__("threading").current_thread() is __import__("threading").main_thread()
+        threading.current_thread() is threading.main_thread()
     with tempfile.TemporaryDirectory(prefix="neuroplug-fuzz-") as tmp:
         canary = str(Path(tmp) / "canary")
         path = Path(tmp) / "mutant.toml"

@@ -358,22 +358,22 @@ def _check_fields(table, spec, source, model_id, where):
                                            model=model_id, field=fld)
             continue
         if not isinstance(table[key], types) or isinstance(table[key], bool):
-            want = types.__name__ if isinstance(types, type) else " or ".join(
-                t.__name__ for t in types)
             raise ModelDefinitionError(f"found {type(table[key]).__name__} "
-                                       f"{clip_repr(table[key])}, "
-                                       f"expected {want}", source=source, model=model_id,
-                                       field=fld)
+                                       f"{clip_repr(table[key])}, expected {_type_names(types)}",
+                                       source=source, model=model_id, field=fld)
+
+
+def _type_names(types) -> str:
+    return types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
 
 
 def _check_list(values, types, source, model_id, fld):
     """Every element of a list field has the expected type."""
     for i, v in enumerate(values):
         if not isinstance(v, types) or isinstance(v, bool):
-            want = types.__name__ if isinstance(types, type) else " or ".join(
-                t.__name__ for t in types)
-            raise ModelDefinitionError(f"found {type(v).__name__} {clip_repr(v)}, expected {want}",
-                                       source=source, model=model_id, field=f"{fld}[{i}]")
+            raise ModelDefinitionError(f"found {type(v).__name__} {clip_repr(v)}, expected "
+                                       f"{_type_names(types)}", source=source, model=model_id,
+                                       field=f"{fld}[{i}]")
 
 
 def _check_name(name, source, model_id, fld, variable=True):

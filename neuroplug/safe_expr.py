@@ -153,8 +153,7 @@ def _bad_node(node, functions, names, allow_compare) -> str | None:
         return None
     if allow_compare and isinstance(node, ast.Compare):
         return None if all(isinstance(o, _COMPARE) for o in node.ops) else "operator 'in'/'is'"
-    if allow_compare and isinstance(node, (ast.BoolOp, ast.And, ast.Or)) or \
-            allow_compare and isinstance(node, _COMPARE):
+    if allow_compare and isinstance(node, (ast.BoolOp, ast.And, ast.Or, *_COMPARE)):
         return None
     return {ast.Attribute: "attribute access", ast.Subscript: "subscript",
             ast.Lambda: "lambda", ast.JoinedStr: "an f-string"}.get(type(node),
@@ -229,17 +228,22 @@ def _check_length(text, what):
                               f"{MAX_CODE_CHARS}")
 
 
+def _code_lines(text, what: str, separators: str):
+    """``(number, line)`` of the non-empty lines of a code field, comments removed."""
+    _check_length(text, what)
+    for n, part in enumerate(re.split(separators, text), 1):
+        line = part.split("#", 1)[0]
+        if line.strip():
+            yield n, line
+
+
 def check_statements(text, *, what: str = "statements", functions=FUNCTIONS) -> list[str]:
     """Check Brian2 abstract code: ``var = expr`` / ``var += expr`` lines (or ``;``).
 
     Returns the assigned variable names, in order.
     """
-    _check_length(text, what)
     targets = []
-    for part in re.split(r"[;\n]", text):
-        line = part.split("#", 1)[0]
-        if not line.strip():
-            continue
+    for _, line in _code_lines(text, what, r"[;\n]"):
         m = _STATEMENT.match(line)
         if not m:
             raise ExpressionError(f"cannot read the statement {_clip(line)}; expected "
@@ -256,11 +260,7 @@ def check_equations(text, units, *, functions=FUNCTIONS) -> None:
     ``x : unit (flags)``; the expression must pass :func:`check_expression` and the unit
     :func:`check_unit_expression` (Brian2 evaluates unit strings with ``eval``).
     """
-    _check_length(text, "equations")
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0]
-        if not line.strip():
-            continue
+    for n, line in _code_lines(text, "equations", r"\n"):
         m = _EQUATION.match(line)
         if not m:
             raise ExpressionError(f"cannot read line {n} {_clip(line)}; expected "
