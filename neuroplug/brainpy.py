@@ -212,6 +212,22 @@ class _Program:
             self.distance = compile(f"({surrogate_var} - ({self.threshold_rhs})) / {scale_code}",
                                     f"<{m.id}:surrogate>", "eval")
             self.threshold_value = compile(f"({self.threshold_rhs})", f"<{m.id}:thr>", "eval")
+        # the layer's output when the model names one (a rate, a mean-field variable)
+        self.output = _output_program(m)
+
+
+def _output_program(m: Model):
+    """Compiled evaluation of ``m.output`` when it is a subexpression, else ``None``.
+
+    The subexpressions it depends on are evaluated first, in Brian2's order."""
+    import brian2
+
+    if m.output is None or m.output in m.state:
+        return None
+    eqs = brian2.Equations(m.equations)
+    lines = [f"{eq.varname} = {eq.expr.code}" for eq in eqs.ordered
+             if eq.varname in eqs.subexpr_names]
+    return compile("\n".join(lines) or "pass", f"<{m.id}:output>", "exec")
 
 
 def _subexpressions(m: Model) -> frozenset:
@@ -370,6 +386,10 @@ class LibraryNeuron(_bp.Neuron):
         self._param_units = {k: _si_unit(_q.get_dimensions(v)) for k, v in values.items()}
         self._state_units = {k: _si_unit(_q.get_dimensions(v)) for k, v in self._initial.items()}
         self._input_units = {k: _si_unit(_dim_of(m, inp.unit)) for k, inp in m.inputs.items()}
+        self._output_unit = None
+        if m.output is not None:
+            self._output_unit = self._state_units.get(m.output) or _si_unit(_subexpression_dim(
+                m, m.output))
         self._constants = {k: jnp.asarray(v, dtype=self.dtype) if isinstance(v, float) else v
                            for k, v in self._program.constants.items()}
 
@@ -428,6 +448,19 @@ class LibraryNeuron(_bp.Neuron):
         """The spike output of the last step (0/1 with surrogate gradient)."""
         return self.spike.value
 
+    def _output_value(self, ns, spk):
+        """What ``update`` returns: the model's ``output`` variable, else the spikes."""
+        m = self.neuroplug_model
+        if m.output is None:
+            return spk
+        if m.output in m.state:
+            return getattr(self, m.output).value
+        ons = dict(ns)
+        exec(self._program.output, ons)  # noqa: S102 - the model's own subexpressions
+        value = jnp.asarray(ons[m.output], dtype=self.dtype)
+        return value if self._output_unit is su.UNITLESS else \
+            su.Quantity(value, unit=self._output_unit)
+
     # -- one step --------------------------------------------------------------------
     def _dt(self):
         try:
@@ -446,7 +479,8 @@ class LibraryNeuron(_bp.Neuron):
         return ns
 
     def update(self, x=None, **inputs):
-        """Advance one time step; returns the spikes (float, surrogate gradient).
+        """Advance one time step; returns the spikes (float, surrogate gradient), or the
+        model's ``output`` variable (a rate, a mean-field variable) when it names one.
 
         Parameters
         ----------
@@ -571,7 +605,7 @@ class LibraryNeuron(_bp.Neuron):
                     ~jnp.all(jnp.isfinite(jnp.asarray(ns[name]))),
                     f"model '{m.id}' diverged on brainpy: {name} is non-finite after step "
                     "{step} (first non-finite value; guard=True)", step=n)
-        return spk
+        return self._output_value(ns, spk)
 
 
 def _check_shapes(m, values, varshape):
@@ -614,6 +648,12 @@ def _resolve_dtype(dtype):
                            "`with neuroplug.brainpy.precision('float64'):` or "
                            "`brainstate.environ.context(precision=64)`")
     return dtype
+
+
+def _subexpression_dim(m: Model, name: str):
+    import brian2
+
+    return brian2.Equations(m.equations)[name].dim
 
 
 def _dim_of(m: Model, unit_text: str):

@@ -64,7 +64,7 @@ _TOP = {
     "threshold": (str, False), "reset": (str, False), "refractory": (str, False),
     "method": (str, True), "methods": (list, False), "dt": (str, True),
     "spike_variable": (str, False), "threshold_scale": (str, False),
-    "delta_variable": (str, False),
+    "delta_variable": (str, False), "output": (str, False),
     "parameters": (dict, True), "state": (dict, True), "inputs": (dict, False),
     "presets": (dict, False), "references": (list, True), "crosscheck": (dict, True),
 }
@@ -668,10 +668,12 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         float32_reason=cc.get("float32_reason", "").strip(),
         excluded_presets=tuple((k, " ".join(v.split())) for k, v in excluded.items()))
 
-    stochastic = bool(re.search(r"\bxi(_\w+)?\b", data["equations"]))
+    stochastic = any(_is_random(data.get(f) or "") for f in ("equations", "update",
+                                                              "threshold", "reset"))
     if stochastic and cc["tier"] == "exact":
-        raise ModelDefinitionError("the equations contain noise (xi) but the tier is 'exact'; "
-                                   "expected tier = \"distributional\"", source=source,
+        raise ModelDefinitionError("the model draws random numbers (xi, rand() or randn()) "
+                                   "but the tier is 'exact'; expected tier = "
+                                   "\"distributional\"", source=source,
                                    model=model_id, field="crosscheck.tier")
     if int(cc.get("seeds", 5)) < 1:
         raise ModelDefinitionError(f"found {cc['seeds']}, expected at least 1 seed",
@@ -684,6 +686,12 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         raise ModelDefinitionError(f"found '{data['delta_variable']}', expected a state "
                                    f"variable ({sorted(state)})", source=source,
                                    model=model_id, field="delta_variable")
+    if data.get("output") is not None and data["output"] not in state and \
+            data["output"] not in eqs.subexpr_names:
+        raise ModelDefinitionError(f"found {clip_repr(data['output'])}, expected a state "
+                                   f"variable or subexpression "
+                                   f"({sorted(set(state) | set(eqs.subexpr_names))})",
+                                   source=source, model=model_id, field="output")
     if data.get("threshold_scale") is not None:
         try:
             scale = parse_quantity(data["threshold_scale"])
@@ -717,6 +725,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         crosscheck=crosscheck, update=data.get("update"), source=source, sha256=digest,
         spike_variable=data.get("spike_variable"), threshold_scale=data.get("threshold_scale"),
         delta_variable=data.get("delta_variable"), class_name=class_name,
+        output=data.get("output"),
     )
     for name, p in parameters.items():
         q = p.quantity
@@ -732,6 +741,11 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                 raise ParameterError(exc.detail, source=source, model=model_id,
                                      field=f"presets.{pname}.parameters.{name}") from None
     return m
+
+
+def _is_random(code: str) -> bool:
+    """True if Brian2 code draws random numbers: white noise ``xi``, ``rand()``, ``randn()``."""
+    return bool(re.search(r"\bxi(_\w+)?\b|\brandn?\s*\(", code))
 
 
 def _check_scale_expression(text, parameters, state, source, model_id):

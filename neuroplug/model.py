@@ -197,6 +197,7 @@ class Model:
     threshold_scale: str | None = None
     delta_variable: str | None = None  # BrainPy delta-input target (default: spike variable)
     class_name: str = ""  # adapters' class name (``AdEx``); default from the id
+    output: str | None = None  # variable a BrainPy layer returns (default: the spikes)
 
     def __post_init__(self):
         for name in ("parameters", "state", "inputs", "presets"):
@@ -262,8 +263,10 @@ class Model:
 
     @property
     def stochastic(self) -> bool:
-        """True if the equations contain white noise (``xi``)."""
-        return bool(re.search(r"\bxi(_\w+)?\b", self.equations))
+        """True if the model draws random numbers: ``xi`` noise, ``rand()`` or ``randn()``."""
+        pattern = r"\bxi(_\w+)?\b|\brandn?\s*\("
+        return any(re.search(pattern, text or "") for text in
+                   (self.equations, self.update, self.threshold, self.reset))
 
     @property
     def primary_input(self) -> str | None:
