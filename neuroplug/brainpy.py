@@ -212,17 +212,19 @@ class _Program:
             self.distance = compile(f"({surrogate_var} - ({self.threshold_rhs})) / {scale_code}",
                                     f"<{m.id}:surrogate>", "eval")
             self.threshold_value = compile(f"({self.threshold_rhs})", f"<{m.id}:thr>", "eval")
-        # the layer's output when the model names one (a rate, a mean-field variable)
-        self.output = _output_program(m)
+        # subexpressions, for an output or coupling source that is one (a rate...)
+        self.subexpressions = _subexpression_program(m)
+        self.on_spike = {name: compile(text or "pass", f"<{m.id}:on_spike:{name}>", "exec")
+                         for name, text in code.on_spike.items()}
 
 
-def _output_program(m: Model):
-    """Compiled evaluation of ``m.output`` when it is a subexpression, else ``None``.
-
-    The subexpressions it depends on are evaluated first, in Brian2's order."""
+def _subexpression_program(m: Model):
+    """Compiled evaluation of every subexpression of the equations, in Brian2's order
+    (for an ``output`` or coupling ``source`` that is a subexpression)."""
     import brian2
 
-    if m.output is None or m.output in m.state:
+    names = {m.output, m.coupling.source if m.coupling else None} - {None}
+    if not names - set(m.state):
         return None
     eqs = brian2.Equations(m.equations)
     lines = [f"{eq.varname} = {eq.expr.code}" for eq in eqs.ordered
@@ -385,6 +387,18 @@ class LibraryNeuron(_bp.Neuron):
         self.params = {k: to_saiunit(v, self.dtype) for k, v in values.items()}
         self._param_units = {k: _si_unit(_q.get_dimensions(v)) for k, v in values.items()}
         self._state_units = {k: _si_unit(_q.get_dimensions(v)) for k, v in self._initial.items()}
+        self._state_dtypes = {k: {"integer": _int_dtype(), "boolean": jnp.bool_}.get(
+            var.dtype, self.dtype) for k, var in m.state.items()}
+        self._coupling_w = None
+        if m.coupling is not None:
+            if len(self.varshape) != 1:
+                raise InputError(f"found in_size {tuple(self.varshape)}, expected one "
+                                 f"dimension (the units of the coupled population)",
+                                 source=m.source, model=m.id, field="in_size")
+            from .library import kernel_weights
+
+            w = kernel_weights(m.coupling.kernel, values, int(self.varshape[0]))
+            self._coupling_w = jnp.asarray(np.asarray(w, dtype=float), dtype=self.dtype)
         self._input_units = {k: _si_unit(_dim_of(m, inp.unit)) for k, inp in m.inputs.items()}
         self._output_unit = None
         if m.output is not None:
@@ -395,7 +409,8 @@ class LibraryNeuron(_bp.Neuron):
 
     # -- states ------------------------------------------------------------------------
     def _initial_state(self, name, batch_size):
-        value = jnp.asarray(np.asarray(self._initial[name], dtype=float), dtype=self.dtype)
+        value = jnp.asarray(np.asarray(self._initial[name], dtype=float),
+                            dtype=self._state_dtypes[name])
         shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
         value = jnp.broadcast_to(value, shape)
         unit = self._state_units[name]
@@ -448,6 +463,26 @@ class LibraryNeuron(_bp.Neuron):
         """The spike output of the last step (0/1 with surrogate gradient)."""
         return self.spike.value
 
+    def _arrive(self, ns, names):
+        """Apply the ``on_spike`` statements of spike inputs where a spike arrives (a
+        non-zero value: the weight), as a Brian2 ``on_pre`` in the 'synapses' slot."""
+        m = self.neuroplug_model
+        for name in names:
+            arrived = jnp.asarray(ns[name]) != 0
+            sns = dict(ns)
+            exec(self._program.on_spike[name], sns)  # noqa: S102 - Brian2-generated code
+            for var in m.state:
+                if sns[var] is not ns[var]:
+                    ns[var] = jnp.where(arrived, sns[var], ns[var])
+
+    def _variable(self, ns, name):
+        """A state variable or subexpression (in SI) of the namespace of a step."""
+        if name in self.neuroplug_model.state:
+            return ns[name]
+        ons = dict(ns)
+        exec(self._program.subexpressions, ons)  # noqa: S102 - the model's subexpressions
+        return ons[name]
+
     def _output_value(self, ns, spk):
         """What ``update`` returns: the model's ``output`` variable, else the spikes."""
         m = self.neuroplug_model
@@ -455,9 +490,7 @@ class LibraryNeuron(_bp.Neuron):
             return spk
         if m.output in m.state:
             return getattr(self, m.output).value
-        ons = dict(ns)
-        exec(self._program.output, ons)  # noqa: S102 - the model's own subexpressions
-        value = jnp.asarray(ons[m.output], dtype=self.dtype)
+        value = jnp.asarray(self._variable(ns, m.output), dtype=self.dtype)
         return value if self._output_unit is su.UNITLESS else \
             su.Quantity(value, unit=self._output_unit)
 
@@ -544,6 +577,13 @@ class LibraryNeuron(_bp.Neuron):
             ns["randn"] = sampler("randn", brainstate.random.normal)
             ns["rand"] = sampler("rand", brainstate.random.uniform)
 
+        if self._coupling_w is not None:
+            # Brian2's summed variable: from the state at the start of the step
+            c = m.coupling
+            ns[c.target] = jnp.asarray(self._variable(ns, c.source), dtype=self.dtype) @ \
+                self._coupling_w.T
+        spike_inputs = [k for k in prog.on_spike if m.inputs[k].on_spike]
+
         # state update (Brian2 'groups' slot), then the map step for discrete models
         exec(prog.stateupdate, ns)  # noqa: S102 - Brian2-generated code
         exec(prog.update, ns)  # noqa: S102
@@ -574,6 +614,7 @@ class LibraryNeuron(_bp.Neuron):
             if prog.has_refractory:
                 ns["lastspike"] = jnp.where(cond, ns["t"], ns["lastspike"])
                 ns["not_refractory"] = jnp.where(cond, False, ns["not_refractory"])
+            self._arrive(ns, spike_inputs)  # Brian2's 'synapses' slot: after thresholds
             # reset
             if prog.reset_targets:
                 before = {k: ns[k] for k in prog.reset_targets}
@@ -589,9 +630,10 @@ class LibraryNeuron(_bp.Neuron):
                     ns[k] = jnp.where(cond, after, before[k]) + ste * (after - before[k])
         else:
             spk = jnp.zeros(shape, dtype=self.dtype)
+            self._arrive(ns, spike_inputs)
 
         for name in m.state:
-            value = jnp.asarray(ns[name], dtype=self.dtype)
+            value = jnp.asarray(ns[name], dtype=self._state_dtypes[name])
             unit = self._state_units[name]
             getattr(self, name).value = value if unit is su.UNITLESS else \
                 su.Quantity(value, unit=unit)

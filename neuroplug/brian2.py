@@ -180,6 +180,7 @@ class LibraryNeuronGroup(NeuronGroup):
         if dt is not None:
             seconds(dt, "dt", model)  # positive and finite, before Brian2 accepts dt=-1*ms
         self.neuroplug_check_finite = bool(check_finite)
+        self.neuroplug_coupling = None  # the coupling Synapses, if the model has one
         ns = dict(args.namespace)
         ns.update(namespace or {})
         self.neuroplug_preset = preset
@@ -200,6 +201,102 @@ class LibraryNeuronGroup(NeuronGroup):
             # one map step per time step, after refractoriness and before thresholding
             self.run_regularly(model.update, when="groups", order=order + 1,
                                name=f"{self.name}_map*", codeobj_class=codeobj_class)
+        if model.coupling is not None:
+            self.neuroplug_coupling = self._couple(model, args, codeobj_class)
+            self.contained_objects.append(self.neuroplug_coupling)
+
+    # -- the model's coupling, its output, spike inputs -----------------------------
+    def _couple(self, model, args, codeobj_class):
+        """The kernel coupling as a ``Synapses`` summed variable (all pairs on the ring)."""
+        from brian2 import Synapses
+        from brian2.units.fundamentalunits import get_unit
+
+        from .library import kernel_weights
+
+        c = model.coupling
+        if any(n in args.per_neuron for n in model.parameters if n in c.kernel):
+            raise InputError("the coupling kernel needs scalar parameters; found per-neuron "
+                             "values", source=model.source, model=model.id,
+                             field="coupling.kernel")
+        w = kernel_weights(c.kernel, args.namespace, len(self))
+        dim = getattr(w, "dim", DIMENSIONLESS)
+        wunit = "1" if dim is DIMENSIONLESS else repr(get_unit(dim))
+        tdim = self.variables[c.target].dim
+        tunit = "1" if tdim is DIMENSIONLESS else repr(get_unit(tdim))
+        S = Synapses(self, self, model=f"np_w : {wunit} (constant)\n"
+                                       f"{c.target}_post = np_w*{c.source}_pre : {tunit} "
+                                       f"(summed)",
+                     namespace=self.namespace, name=f"{self.name}_coupling*",
+                     codeobj_class=codeobj_class)
+        S.connect()
+        pre, post = np.asarray(S.i[:]), np.asarray(S.j[:])
+        S.np_w[:] = np.asarray(w)[post, pre] * (1 if dim is DIMENSIONLESS else get_unit(dim))
+        return S
+
+    @property
+    def output_variable(self) -> str | None:
+        """The model's output variable (a rate, a mean-field variable), or ``None``.
+
+        Read it like any variable (``G.r``); a ``Synapses`` uses it as ``r_pre``."""
+        return type(self).neuroplug_model.output
+
+    def on_pre(self, weight: str | None = None, input: str | None = None) -> str:
+        """``on_pre`` code of a ``Synapses`` that delivers spikes to a spike input.
+
+        Parameters
+        ----------
+        weight : str, optional
+            Expression of the synaptic weight (a synaptic variable, a constant such as
+            ``"0.5*nS"``); default: a synaptic variable named like the input.
+        input : str, optional
+            Spike input (one with ``on_spike`` in the model file); default: the first.
+
+        Returns
+        -------
+        str
+            The input's ``on_spike`` statements with the group's variables suffixed
+            ``_post`` and the input replaced by ``weight``.
+        """
+        import re
+
+        m = type(self).neuroplug_model
+        spike_inputs = [k for k, v in m.inputs.items() if v.is_spike_input]
+        if input is None and spike_inputs:
+            input = spike_inputs[0]
+        if input not in spike_inputs:
+            raise ParameterError(f"found input {input!r}, expected a spike input "
+                                 f"({spike_inputs or 'the model has none'})",
+                                 source=m.source, model=m.id, field="inputs")
+        names = set(m.state) | {input}
+        code = m.inputs[input].on_spike
+
+        def rename(match):
+            name = match.group(0)
+            if name == input:
+                return f"({weight})" if weight is not None else name
+            return f"{name}_post"
+
+        return re.sub(r"\b[A-Za-z_]\w*\b",
+                      lambda mt: rename(mt) if mt.group(0) in names else mt.group(0), code)
+
+    def spike_synapses(self, source, weight=None, input=None, model="", **kwargs):
+        """A ``brian2.Synapses`` from ``source`` onto this group's spike input.
+
+        ``weight`` as for :meth:`on_pre` (default: a synaptic variable named like the
+        input, added to ``model`` with the input's unit).  The group's parameters are
+        visible to the synapses.  Other keywords go to ``brian2.Synapses``; call
+        ``connect`` on the result.
+        """
+        from brian2 import Synapses
+
+        m = type(self).neuroplug_model
+        code = self.on_pre(weight, input)
+        name = input or next(k for k, v in m.inputs.items() if v.is_spike_input)
+        if weight is None:
+            model = f"{name} : {m.inputs[name].unit}\n" + model
+        ns = dict(self.namespace)
+        ns.update(kwargs.pop("namespace", None) or {})
+        return Synapses(source, self, model=model, on_pre=code, namespace=ns, **kwargs)
 
     def _guard_step(self):
         """Opt-in per-step check (runtime targets): raise at the first non-finite value."""

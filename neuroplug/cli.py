@@ -438,7 +438,7 @@ def _cmd_run(args) -> int:
     nsteps = check_steps(m, dt, duration, len(amps))
     onset = float(parse_quantity(m.crosscheck.onset))
     _refuse_empty_window(m, onset, dt, nsteps)
-    stim = _stimulus(np.array([float(a) for a in amps]), onset, nsteps, dt)
+    stim = _stimulus(m, np.array([float(a) for a in amps]), onset, nsteps, dt)
     if args.target is not None and args.backend != "brian2":
         raise _UsageError(f"--target: {args.target} is a Brian2 target; expected it only with "
                           f"--backend brian2")

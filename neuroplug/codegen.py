@@ -133,6 +133,7 @@ class NumpyCode:
     constants: dict
     has_refractory: bool
     state_names: tuple
+    on_spike: dict  # input name -> statements run where a spike of that input arrives
 
     def to_dict(self) -> dict:
         return dict(asdict(self), state_names=list(self.state_names))
@@ -146,7 +147,8 @@ class NumpyCode:
             return None
         ok = all(isinstance(getattr(code, f), str) for f in
                  ("stateupdate", "threshold", "reset", "update")) and \
-            isinstance(code.constants, dict) and \
+            isinstance(code.constants, dict) and isinstance(code.on_spike, dict) and \
+            all(isinstance(v, str) for v in code.on_spike.values()) and \
             all(isinstance(v, (int, float)) for v in code.constants.values())
         return code if ok else None
 
@@ -221,7 +223,7 @@ def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:
     refractory = (m.refractory_quantity if m.refractory is not None else False) \
         if with_refractory else False
     with _runtime_device(), _quiet_no_refractory():
-        grp = NeuronGroup(1, model=m.equations, threshold=m.threshold, reset=m.reset or "",
+        grp = NeuronGroup(1, model=m.equations, threshold=m.threshold, reset=m.reset or ("" if m.threshold else None),
                           refractory=refractory, method=method, namespace=namespace,
                           codeobj_class=NumpyCodeObject, name="npgroup*")
         grp._network = "neuroplug-codegen"  # never run: silence Brian2's unused-object warning
@@ -236,6 +238,10 @@ def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:
                 runners["reset"] = grp.resetter["spike"]
         if m.update:
             runners["update"] = grp.run_regularly(m.update, codeobj_class=NumpyCodeObject)
+        for name, inp in m.inputs.items():
+            if inp.on_spike:
+                runners[f"on_spike:{name}"] = grp.run_regularly(inp.on_spike,
+                                                                codeobj_class=NumpyCodeObject)
         texts, constants = {}, {}
         for key, runner in runners.items():
             runner.codeobj_class = NumpyCodeObject
@@ -255,7 +261,9 @@ def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:
     return NumpyCode(stateupdate=texts.get("stateupdate", ""), threshold=texts.get("threshold", ""),
                      reset=texts.get("reset", ""), update=texts.get("update", ""),
                      constants=constants, has_refractory=refractory is not False,
-                     state_names=tuple(m.state))
+                     state_names=tuple(m.state),
+                     on_spike={k.split(":", 1)[1]: v for k, v in texts.items()
+                               if k.startswith("on_spike:")})
 
 
 _memory: dict = {}
@@ -293,14 +301,16 @@ def numpy_code(m: Model, method: str | None = None, *, refractory: bool = True) 
 
 def _brian2_error(m: Model, key: str, method: str, exc: Exception) -> ModelDefinitionError:
     fld = {"stateupdate": "equations", "threshold": "threshold", "reset": "reset",
-           "update": "update"}[key]
+           "update": "update"}.get(key) or f"inputs.{key.split(':', 1)[-1]}.on_spike"
     msg = " ".join(str(exc).split()) if str(exc).strip() else type(exc).__name__
     from brian2.units.fundamentalunits import DimensionMismatchError
 
     if isinstance(exc, DimensionMismatchError) or any(w in msg.lower()
                                                       for w in ("unit", "dimension")):
+        text = getattr(m, fld, None) if "." not in fld else \
+            m.inputs[key.split(":", 1)[1]].on_spike
         used = [f"{n} = {p.value}" for n, p in m.parameters.items()
-                if re.search(rf"\b{re.escape(n)}\b", getattr(m, fld) or "")]
+                if re.search(rf"\b{re.escape(n)}\b", text or "")]
         return UnitError(f"inconsistent units: {msg}; parameters used there: {', '.join(used)}",
                          source=m.source, model=m.id, field=fld)
     if key == "stateupdate" and any(w in msg.lower() for w in

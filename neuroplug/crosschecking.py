@@ -378,9 +378,19 @@ def _environment():
             "numpy": np.__version__}
 
 
-def _stimulus(amp_si, onset, nsteps, dt, repeat=1):
+def _stimulus(m, amp_si, onset, nsteps, dt, repeat=1):
+    """The protocol's input (steps x neurons): a step from ``onset`` (protocol "step"), or
+    a regular spike train from ``onset`` at ``spike_rate`` whose spikes carry the
+    amplitude as weight, 0 between spikes (protocol "spikes")."""
     stim = np.zeros((nsteps, len(amp_si) * repeat))
     start = min(nsteps, int(round(onset / dt)))
+    if m.crosscheck.protocol == "spikes":
+        period = 1.0 / float(parse_quantity(m.crosscheck.spike_rate))
+        steps = np.unique(np.round((onset + period * np.arange(
+            int((nsteps * dt - onset) / period) + 1)) / dt).astype(int))
+        steps = steps[(steps >= start) & (steps < nsteps)]
+        stim[steps] = np.repeat(amp_si, repeat)[None, :]
+        return stim
     stim[start:] = np.repeat(amp_si, repeat)[None, :]
     return stim
 
@@ -486,9 +496,20 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
             b2.seed(seed)
         G = group(m, N, preset=preset, method=method, dt=dt * b2.second, check_finite=False,
                   allow_unlisted_method=True)  # the caller checked the method
-        G.namespace["np_stimulus"] = b2.TimedArray(stim * unit, dt=dt * b2.second)
-        G.run_regularly(f"{inp} = np_stimulus(t, i)", when="start")
+        stimulus = b2.TimedArray(stim * unit, dt=dt * b2.second)
         objs = [G]
+        if m.inputs[inp].is_spike_input:
+            # spikes through a real Synapses: a generator spike at step k is delivered
+            # in step k's 'synapses' slot with the weight stim[k, i]
+            steps, idx = np.nonzero(stim)
+            gen = b2.SpikeGeneratorGroup(N, idx, steps * dt * b2.second, dt=dt * b2.second)
+            syn = G.spike_synapses(gen, weight="np_stimulus(t, i_post)", input=inp,
+                                   namespace={"np_stimulus": stimulus}, dt=dt * b2.second)
+            syn.connect(j="i")
+            objs += [gen, syn]
+        else:
+            G.namespace["np_stimulus"] = stimulus
+            G.run_regularly(f"{inp} = np_stimulus(t, i)", when="start")
         S = b2.SpikeMonitor(G) if m.threshold else None
         if S is not None:
             objs.append(S)
@@ -505,7 +526,8 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
         seconds = time.perf_counter() - t0
         # copies: Brian2 2.11's monitor arrays are views into storage that is freed with
         # the monitor (a view kept past it reads reused memory)
-        traces = {k: np.array(getattr(M, k + "_")) for k in m.state} if M is not None else {}
+        traces = {k: np.array(getattr(M, k + "_"), dtype=float) for k in m.state} \
+            if M is not None else {}
         final = {k: np.array(getattr(G, k + "_")) for k in m.state} if check_finite else None
         spikes = [np.zeros(0, dtype=int)] * N
         if S is not None:
@@ -541,7 +563,8 @@ def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=Tru
         names = list(m.state)
 
         def step(x):
-            spk = layer.update(x if iunit is su.UNITLESS else su.Quantity(x, unit=iunit))
+            layer.update(x if iunit is su.UNITLESS else su.Quantity(x, unit=iunit))
+            spk = layer.spike.value  # update() returns the model's output when it has one
             vals = {}
             if record:
                 for k in names:
@@ -920,7 +943,7 @@ def coincidence_factor(a, b, dt, window=1e-3, duration=None):
 
 def _run_exact(m, result, preset, method, amp_si, onset, nsteps, target, runner):
     dt = result.dt
-    stim = _stimulus(amp_si, onset, nsteps, dt)
+    stim = _stimulus(m, amp_si, onset, nsteps, dt)
     tb, sb, secb = simulate_brian2(m, preset, method, stim, dt, target=target,
                                    check_finite=False)
     tp, sp, secp = runner.simulate(m, preset, method, stim, dt, dtype=result.dtype,
@@ -1032,7 +1055,7 @@ def _run_distributional(m, result, preset, method, amp_si, onset, nsteps, seeds,
 
     dt = result.dt
     rep = NEURONS_PER_AMPLITUDE
-    stim = _stimulus(amp_si, onset, nsteps, dt, repeat=rep)
+    stim = _stimulus(m, amp_si, onset, nsteps, dt, repeat=rep)
     counts = {"brian2": np.zeros(len(amp_si)), "brainpy": np.zeros(len(amp_si))}
     isis = {"brian2": [[] for _ in amp_si], "brainpy": [[] for _ in amp_si]}
     timing = {"brian2_s": 0.0, "brainpy_s": 0.0}

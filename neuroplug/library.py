@@ -13,6 +13,8 @@ import hashlib
 import math
 import re
 import tomllib
+
+import numpy as np
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from .errors import (
     UnknownClassError,
 )
 from .model import (
+    Coupling,
     CrosscheckSpec,
     Input,
     Model,
@@ -47,7 +50,8 @@ METHODS = ("exact", "linear", "euler", "rk2", "rk4", "heun", "milstein", "expone
 TIERS = ("exact", "distributional")
 KINDS = ("continuous", "map")
 CONSTRAINTS = ("positive", "nonnegative", "any")
-PROTOCOLS = ("step",)
+PROTOCOLS = ("step", "spikes")
+TOPOLOGIES = ("ring",)
 #: Largest model file read, in bytes.
 MAX_FILE_BYTES = 1_000_000
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -64,14 +68,16 @@ _TOP = {
     "threshold": (str, False), "reset": (str, False), "refractory": (str, False),
     "method": (str, True), "methods": (list, False), "dt": (str, True),
     "spike_variable": (str, False), "threshold_scale": (str, False),
-    "delta_variable": (str, False), "output": (str, False),
+    "delta_variable": (str, False), "output": (str, False), "coupling": (dict, False),
     "parameters": (dict, True), "state": (dict, True), "inputs": (dict, False),
     "presets": (dict, False), "references": (list, True), "crosscheck": (dict, True),
 }
 _PARAMETER = {"value": ((str, int, float), True), "description": (str, True),
               "constraint": (str, False)}
 _STATE = {"init": ((str, int, float), True), "description": (str, True)}
-_INPUT = {"description": (str, True)}
+_INPUT = {"description": (str, True), "on_spike": (str, False)}
+_COUPLING = {"target": (str, True), "source": (str, True), "kernel": (str, True),
+             "topology": (str, False)}
 _PRESET = {"description": (str, True), "reference": (str, False), "parameters": (dict, False),
            "stimulus": (str, False)}
 _REFERENCE = {"key": (str, True), "citation": (str, True), "doi": (str, False), "url": (str, False)}
@@ -81,7 +87,7 @@ _CROSSCHECK = {"tier": (str, True), "protocol": (str, True), "stimulus": (list, 
                "float32_rel_bound": ((float, int), False),
                "float32_count_fraction": ((float, int), False),
                "float32_first_spike_steps": (int, False), "float32_reason": (str, False),
-               "excluded_presets": (dict, False)}
+               "excluded_presets": (dict, False), "spike_rate": (str, False)}
 
 _registry: dict[str, Model] = {}
 
@@ -463,6 +469,10 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
     for fld in ("reset", "update"):
         if data.get(fld):
             _check_code("statements", data[fld], source, model_id, fld)
+    for name, entry in (data.get("inputs") or {}).items():
+        if isinstance(entry, dict) and isinstance(entry.get("on_spike"), str):
+            _check_code("statements", entry["on_spike"], source, model_id,
+                        f"inputs.{name}.on_spike")
     if data.get("threshold") is not None:
         _check_code("threshold condition", data["threshold"], source, model_id, "threshold")
     for section in ("parameters", "state", "inputs", "presets"):
@@ -550,19 +560,28 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                                    source=source, model=model_id, field="equations") from None
     declared_inputs = data.get("inputs", {})
     declared_state = data["state"]
+    coupling_target = None
+    if isinstance(data.get("coupling"), dict):
+        _check_fields(data["coupling"], _COUPLING, source, model_id, "coupling")
+        coupling_target = data["coupling"]["target"]
     state = {}
     inputs = {}
     for name, eq in eqs.items():
         unit = "1" if eq.dim is DIMENSIONLESS else repr(_unit_of(eq.dim))
         if eq.type == SUBEXPRESSION:
             continue
+        if name == coupling_target and eq.type == PARAMETER and name not in declared_state \
+                and name not in declared_inputs:
+            continue
         if name in parameters:
             raise ModelDefinitionError(f"'{name}' is both an equation variable and a parameter",
                                        source=source, model=model_id, field=f"parameters.{name}")
         if eq.type == PARAMETER and name in declared_inputs:
             _check_fields(declared_inputs[name], _INPUT, source, model_id, f"inputs.{name}")
+            on_spike = declared_inputs[name].get("on_spike")
             inputs[name] = Input(name=name, unit=unit,
-                                 description=declared_inputs[name]["description"].strip())
+                                 description=declared_inputs[name]["description"].strip(),
+                                 on_spike=on_spike.strip() if on_spike is not None else None)
             continue
         if name not in declared_state:
             what = "[inputs] or [state]" if eq.type == PARAMETER else "[state]"
@@ -573,7 +592,9 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         _check_fields(entry, _STATE, source, model_id, f"state.{name}")
         state[name] = StateVar(name=name, unit=unit, init=str(entry["init"]),
                                description=entry["description"].strip(),
-                               differential=eq.type == DIFFERENTIAL_EQUATION)
+                               differential=eq.type == DIFFERENTIAL_EQUATION,
+                               dtype={"integer": "integer", "boolean": "boolean"}.get(
+                                   str(eq.var_type).lower(), "float"))
     for name in declared_state:
         if name not in state:
             raise ModelDefinitionError(f"state variable '{name}' does not appear in the "
@@ -602,6 +623,36 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         raise ModelDefinitionError("the cross-check protocol drives an input, but the model "
                                    "declares none; expected an [inputs] entry",
                                    source=source, model=model_id, field="inputs")
+    primary = next(iter(inputs.values()))
+    if cc["protocol"] == "spikes" and not primary.is_spike_input:
+        raise ModelDefinitionError(f"protocol 'spikes' drives the primary input "
+                                   f"'{primary.name}', which has no 'on_spike' statements; "
+                                   f"expected protocol = \"step\" or an on_spike input first",
+                                   source=source, model=model_id, field="crosscheck.protocol")
+    if cc["protocol"] == "step" and primary.is_spike_input:
+        raise ModelDefinitionError(f"the primary input '{primary.name}' is a spike input "
+                                   f"(on_spike); expected protocol = \"spikes\"",
+                                   source=source, model=model_id, field="crosscheck.protocol")
+    if cc["protocol"] == "spikes":
+        if "spike_rate" not in cc:
+            raise ModelDefinitionError("protocol 'spikes' needs the rate of its regular input "
+                                       "train; expected spike_rate = \"20 Hz\"",
+                                       source=source, model=model_id,
+                                       field="crosscheck.spike_rate")
+        rate = _quantity(cc["spike_rate"], source, model_id, "crosscheck.spike_rate")
+        if get_dimensions(rate) is not get_dimensions(parse_quantity("1 Hz")) or \
+                not float(rate) > 0:
+            raise UnitError(f"found {clip_repr(cc['spike_rate'])}, expected a positive rate "
+                            f"such as '20 Hz'", source=source, model=model_id,
+                            field="crosscheck.spike_rate")
+    elif "spike_rate" in cc:
+        raise ModelDefinitionError("found spike_rate with protocol 'step'; expected it only "
+                                   "with protocol = \"spikes\"", source=source,
+                                   model=model_id, field="crosscheck.spike_rate")
+    coupling = None
+    if coupling_target is not None:
+        coupling = _coupling(data["coupling"], eqs, state, inputs, parameters, source,
+                             model_id)
     input_unit = next(iter(inputs.values())).unit
     input_dim = eqs[next(iter(inputs))].dim
     for i, text in enumerate(cc["stimulus"]):
@@ -666,7 +717,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         float32_count_fraction=float(cc.get("float32_count_fraction", 0.02)),
         float32_first_spike_steps=int(cc.get("float32_first_spike_steps", 2)),
         float32_reason=cc.get("float32_reason", "").strip(),
-        excluded_presets=tuple((k, " ".join(v.split())) for k, v in excluded.items()))
+        excluded_presets=tuple((k, " ".join(v.split())) for k, v in excluded.items()),
+        spike_rate=cc.get("spike_rate"))
 
     stochastic = any(_is_random(data.get(f) or "") for f in ("equations", "update",
                                                               "threshold", "reset"))
@@ -725,7 +777,7 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         crosscheck=crosscheck, update=data.get("update"), source=source, sha256=digest,
         spike_variable=data.get("spike_variable"), threshold_scale=data.get("threshold_scale"),
         delta_variable=data.get("delta_variable"), class_name=class_name,
-        output=data.get("output"),
+        output=data.get("output"), coupling=coupling,
     )
     for name, p in parameters.items():
         q = p.quantity
@@ -741,6 +793,73 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                 raise ParameterError(exc.detail, source=source, model=model_id,
                                      field=f"presets.{pname}.parameters.{name}") from None
     return m
+
+
+#: Functions a coupling kernel may call.
+KERNEL_FUNCTIONS = {"exp": np.exp, "sqrt": np.sqrt, "abs": np.abs, "cos": np.cos,
+                    "sin": np.sin, "tanh": np.tanh, "int": lambda x: np.trunc(x)}
+
+
+def kernel_weights(kernel: str, values: dict, n: int):
+    """Weights ``w[i, j] = kernel(d_ij)`` of ``n`` units on a ring (``d`` in unit steps).
+
+    ``values`` are the parameter values (Brian2 quantities); returns a Brian2 quantity
+    or array of shape ``(n, n)``.
+    """
+    from .safe_expr import check_expression, evaluate
+
+    idx = np.arange(n)
+    diff = np.abs(idx[:, None] - idx[None, :])
+    d = np.minimum(diff, n - diff).astype(float)
+    tree = check_expression(kernel, what="coupling kernel", names=set(values) | {"d"},
+                            functions=frozenset(KERNEL_FUNCTIONS), allow_compare=True)
+    with np.errstate(all="ignore"):
+        w = evaluate(tree, dict(values, d=d), KERNEL_FUNCTIONS)
+    return w * np.ones((n, n))
+
+
+def _coupling(entry, eqs, state, inputs, parameters, source, model_id) -> Coupling:
+    from brian2.equations.equations import PARAMETER
+
+    from .quantities import DIMENSIONLESS, get_dimensions
+    from .safe_expr import ExpressionError
+
+    target, src = entry["target"], entry["source"]
+    topology = entry.get("topology", "ring")
+    if topology not in TOPOLOGIES:
+        raise ModelDefinitionError(f"found {clip_repr(topology)}, expected one of "
+                                   f"{list(TOPOLOGIES)}", source=source, model=model_id,
+                                   field="coupling.topology")
+    if target not in eqs or eqs[target].type != PARAMETER or target in inputs:
+        raise ModelDefinitionError(f"found {clip_repr(target)}, expected a parameter variable "
+                                   f"of the equations that is not an input (a line such as "
+                                   f"'{target} : amp')", source=source, model=model_id,
+                                   field="coupling.target")
+    if src not in state and src not in eqs.subexpr_names:
+        raise ModelDefinitionError(f"found {clip_repr(src)}, expected a state variable or "
+                                   f"subexpression ({sorted(set(state) | set(eqs.subexpr_names))})",
+                                   source=source, model=model_id, field="coupling.source")
+    values = {n: p.quantity for n, p in parameters.items()}
+    try:
+        w = kernel_weights(entry["kernel"], values, 4)
+        finite = bool(np.all(np.isfinite(np.asarray(w, dtype=float))))
+    except (ExpressionError, ValueError, TypeError) as exc:
+        raise ModelDefinitionError(f"cannot evaluate the kernel: {exc}; expected an "
+                                   f"expression of d and parameters", source=source,
+                                   model=model_id, field="coupling.kernel") from None
+    if not finite:
+        raise ModelDefinitionError(f"kernel {clip_repr(entry['kernel'])} is not finite at "
+                                   f"d = 0..2", source=source, model=model_id,
+                                   field="coupling.kernel")
+    want = eqs[target].dim / eqs[src].dim
+    got = get_dimensions(w)
+    if got is not get_dimensions(want) and not (got is DIMENSIONLESS and
+                                                 get_dimensions(want) is DIMENSIONLESS):
+        raise UnitError(f"kernel has dimensions {got}, expected {get_dimensions(want)} (the "
+                        f"unit of '{target}' over that of '{src}')", source=source,
+                        model=model_id, field="coupling.kernel")
+    return Coupling(target=target, source=src, kernel=entry["kernel"].strip(),
+                    topology=topology)
 
 
 def _is_random(code: str) -> bool:

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import clip_repr, ParameterError
 
 __all__ = ["Model", "Parameter", "StateVar", "Input", "Preset", "Reference", "CrosscheckSpec",
-           "default_class_name"]
+           "Coupling", "default_class_name"]
 
 
 def default_class_name(model_id: str) -> str:
@@ -77,6 +77,7 @@ class StateVar:
     init: str
     description: str
     differential: bool = True
+    dtype: str = "float"  # "float", "integer" or "boolean" (Brian2's ``: integer``/``: boolean``)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,37 @@ class Input:
     name: str
     unit: str
     description: str
+    on_spike: str | None = None  # statements run where a spike (weight != 0) arrives
+
+    @property
+    def is_spike_input(self) -> bool:
+        """True for an input of incoming spikes (its value is the weight of this step)."""
+        return self.on_spike is not None
+
+
+@dataclass(frozen=True)
+class Coupling:
+    """Units of one population coupled through a distance kernel (a neural field).
+
+    ``target[i] = sum_j kernel(d_ij) * source[j]``, computed from the state at the start
+    of each step (Brian2: a ``Synapses`` summed variable; BrainPy: a matrix product).
+
+    Attributes
+    ----------
+    target : str
+        Parameter variable of the equations that receives the sum.
+    source : str
+        State variable or subexpression of the presynaptic unit.
+    kernel : str
+        Expression of ``d`` (the distance between units, in unit steps) and parameters.
+    topology : str
+        ``"ring"``: ``d = min(|i - j|, N - |i - j|)``.
+    """
+
+    target: str
+    source: str
+    kernel: str
+    topology: str = "ring"
 
 
 @dataclass(frozen=True)
@@ -159,6 +191,7 @@ class CrosscheckSpec:
     float32_first_spike_steps: int = 2
     float32_reason: str = ""
     excluded_presets: tuple[tuple[str, str], ...] = ()
+    spike_rate: str | None = None  # protocol "spikes": rate of the regular input train
 
     def excluded_reason(self, preset: str | None) -> str | None:
         """The file's reason for refusing to cross-check ``preset``, or ``None``."""
@@ -198,6 +231,7 @@ class Model:
     delta_variable: str | None = None  # BrainPy delta-input target (default: spike variable)
     class_name: str = ""  # adapters' class name (``AdEx``); default from the id
     output: str | None = None  # variable a BrainPy layer returns (default: the spikes)
+    coupling: Coupling | None = None
 
     def __post_init__(self):
         for name in ("parameters", "state", "inputs", "presets"):
@@ -216,7 +250,7 @@ class Model:
                          for k, v in value.items()}
             elif name == "references":
                 value = [_fields(r) for r in value]
-            elif name == "crosscheck":
+            elif name in ("crosscheck", "coupling") and value is not None:
                 value = _fields(value)
             elif isinstance(value, tuple):
                 value = list(value)
@@ -237,6 +271,8 @@ class Model:
             cc[key] = tuple(cc[key])
         cc["excluded_presets"] = tuple(tuple(x) for x in cc.get("excluded_presets", ()))
         d["crosscheck"] = CrosscheckSpec(**cc)
+        if d.get("coupling") is not None:
+            d["coupling"] = Coupling(**d["coupling"])
         d["methods"] = tuple(d["methods"])
         return cls(**d)
 

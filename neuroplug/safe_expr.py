@@ -210,6 +210,9 @@ def evaluate(tree: ast.AST, namespace: dict, functions: dict | None = None):
             return _UNARY[type(node.op)](ev(node.operand))
         if isinstance(node, ast.Call) and node.func.id in functions:
             return functions[node.func.id](*[ev(a) for a in node.args])
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and \
+                type(node.ops[0]) in _COMPARISONS:  # a 0/1 value, as Brian2's int(a < b)
+            return 1.0 * _COMPARISONS[type(node.ops[0])](ev(node.left), ev(node.comparators[0]))
         raise ExpressionError(f"cannot compute '{type(node).__name__}' here")
 
     try:
@@ -218,6 +221,11 @@ def evaluate(tree: ast.AST, namespace: dict, functions: dict | None = None):
         raise
     except Exception as exc:  # noqa: BLE001 - arithmetic on quantities: any failure is a bad input
         raise ExpressionError(f"cannot compute it: {' '.join(str(exc).split())[:120]}") from None
+
+
+_COMPARISONS = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+            ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+            ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
 
 
 def _check_length(text, what):

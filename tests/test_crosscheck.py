@@ -260,7 +260,7 @@ print(json.dumps([_summary(a), _summary(b)]))
 def test_child_process_errors_become_errors_here(monkeypatch):
     """An error in the child is the same exception here; a dead or hung child an error."""
     m = neuroplug.model("lif")
-    stim = cc._stimulus(np.array([3e-10]), 0.0, 200, 1e-4)
+    stim = cc._stimulus(m, np.array([3e-10]), 0.0, 200, 1e-4)
     with cc._BrainpyChild() as child:
         _, spikes, _ = child.simulate(m, None, "exact", stim, 1e-4)
         assert len(spikes) == 1 and child.environment()["xla_exact_flags"]

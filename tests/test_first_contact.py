@@ -263,7 +263,7 @@ def test_brian2_traces_outlive_their_monitor():
     from neuroplug.crosschecking import _stimulus, simulate_brian2
 
     m = neuroplug.model("lif")
-    traces, spikes, _ = simulate_brian2(m, None, None, _stimulus(np.array([5e-10]), 0, 300,
+    traces, spikes, _ = simulate_brian2(m, None, None, _stimulus(m, np.array([5e-10]), 0, 300,
                                                                  1e-4), 1e-4)
     before = {k: v.copy() for k, v in traces.items()}
     gc.collect()

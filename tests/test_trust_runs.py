@@ -33,7 +33,7 @@ def adex_diverging(tmp_path):
 @pytest.mark.parametrize("simulate", [cc.simulate_brian2, cc.simulate_brainpy])
 def test_simulate_raises_divergence_with_first_value(simulate):
     m = model("hodgkin_huxley")
-    stim = cc._stimulus(np.array([1e-9]), 0.0, 100, 1e-3)
+    stim = cc._stimulus(m, np.array([1e-9]), 0.0, 100, 1e-3)
     with pytest.raises(DivergenceError) as info:
         simulate(m, None, "euler", stim, 1e-3)
     e = info.value
