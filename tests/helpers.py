@@ -8,6 +8,25 @@ from neuroplug.quantities import parse_quantity
 MODEL_IDS = neuroplug.models()
 
 
+def is_spiking(model_id):
+    """True for models with a threshold (they spike); rate/mean-field/synapse models not."""
+    return neuroplug.model(model_id).threshold is not None
+
+
+def assert_exercised(result, model_id):
+    """A cross-check protocol did something: spikes for a spiking model, a moving state
+    for one without threshold (a rate, a mean-field or synaptic model)."""
+    import numpy as np
+
+    if is_spiking(model_id):
+        assert sum(result.metrics["spikes"]["brian2"]) > 0, \
+            "the protocol must make the model spike"
+    else:
+        traces = result.traces["brian2"]
+        assert any(np.ptp(v) > 0 for v in traces.values()), \
+            "the protocol must move the state of a model without threshold"
+
+
 def strongest_drive(model_id):
     """The largest cross-check amplitude of a model (a Brian2 quantity)."""
     m = neuroplug.model(model_id)

@@ -13,7 +13,7 @@ import neuroplug
 import neuroplug.brainpy as nbp
 from neuroplug.quantities import parse_quantity
 
-from .helpers import MODEL_IDS, strongest_drive
+from .helpers import MODEL_IDS, is_spiking, strongest_drive
 
 
 def _drive(layer, model_id, scale=1.0):
@@ -41,31 +41,58 @@ def test_layer_runs_batched_under_for_loop(model_id, dtype):
         x = _drive(layer, model_id)
 
         def step(i):
-            return layer.update(x)
+            out = layer.update(x)
+            return layer.spike.value, out.mantissa if isinstance(out, u.Quantity) else out
 
         n = int(0.3 / float(_dt(model_id).to_decimal(u.second)))
-        spikes = brainstate.transform.for_loop(step, jnp.arange(n))
+        spikes, out = brainstate.transform.for_loop(step, jnp.arange(n))
         assert spikes.shape == (n, 2, 3) and spikes.dtype == jnp.dtype(dtype)
-        assert float(spikes.sum()) > 0, f"{model_id} did not spike at its strongest drive"
+        assert out.shape == (n, 2, 3)
+        if is_spiking(model_id):
+            assert float(spikes.sum()) > 0, f"{model_id} did not spike at its strongest drive"
+        else:  # update() returns the model's output (a rate, a mean-field variable...)
+            assert m.output is not None, f"{model_id}: a model without threshold needs output"
+            assert float(jnp.ptp(jnp.asarray(out, dtype=float))) > 0, \
+                f"{model_id}: the output did not move at the strongest drive"
         for name in m.state:
             value = getattr(layer, name).value
             mant = value.mantissa if isinstance(value, u.Quantity) else value
-            assert mant.dtype == jnp.dtype(dtype) and bool(jnp.all(jnp.isfinite(mant)))
+            want = {"integer": jnp.integer, "boolean": jnp.bool_}.get(m.state[name].dtype)
+            if want is None:
+                assert mant.dtype == jnp.dtype(dtype)
+                assert bool(jnp.all(jnp.isfinite(mant)))
+            else:
+                assert jnp.issubdtype(mant.dtype, want), (name, mant.dtype)
         layer.reset_state(batch_size=2)
         assert int(layer.step_index.value) == 0
 
 
-@pytest.mark.parametrize("model_id", MODEL_IDS)
+#: Models whose output is a logic value by definition: no gradient exists to test.
+LOGIC_MODELS = [mid for mid in MODEL_IDS if any(
+    v.dtype == "boolean" for k, v in neuroplug.model(mid).state.items()
+    if k == neuroplug.model(mid).output)]
+
+
+@pytest.mark.parametrize("model_id", [m for m in MODEL_IDS if m not in LOGIC_MODELS])
 def test_gradient_through_a_layer(model_id):
-    """jax.grad of a loss over a few hundred steps is finite and non-zero."""
+    """jax.grad of a loss over a few hundred steps is finite and non-zero (through the
+    surrogate of the spikes, or the output of a model without threshold)."""
+    spiking = is_spiking(model_id)
     with brainstate.environ.context(dt=_dt(model_id)):
         layer = nbp.neuron_class(model_id)(8, spk_fun=braintools.surrogate.Sigmoid())
         x0 = _drive(layer, model_id)
 
         def loss(w):
             layer.init_state()
-            spikes = brainstate.transform.for_loop(lambda i: layer.update(w * x0),
-                                                   jnp.arange(300))
+
+            def step(i):
+                out = layer.update(w * x0)
+                if spiking:
+                    return layer.spike.value
+                return out.mantissa if isinstance(out, u.Quantity) else out
+            spikes = brainstate.transform.for_loop(step, jnp.arange(300))
+            if not spiking:  # the output's scale is the model's own: normalise it
+                spikes = spikes / (jax.lax.stop_gradient(jnp.max(jnp.abs(spikes))) + 1e-30)
             rate = spikes.mean(0)
             return jnp.sum((rate - 0.02) ** 2) + 1e-3 * jnp.sum(spikes)
 

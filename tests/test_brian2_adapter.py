@@ -9,7 +9,7 @@ import pytest
 import neuroplug
 import neuroplug.brian2 as nb2
 
-from .helpers import MODEL_IDS, strongest_drive
+from .helpers import MODEL_IDS, is_spiking, strongest_drive
 
 
 @pytest.mark.parametrize("model_id", MODEL_IDS)
@@ -32,22 +32,44 @@ def test_required_class_names():
         nb2.NoSuchModel  # noqa: B018
 
 
+def _drive(G, model_id, name=""):
+    """Drive a group's primary input at its strongest cross-check amplitude: set it (a
+    current, a rate...), or send a 100 Hz spike train through the model's spike
+    synapses (a spike input).  Returns the extra objects to add to the network."""
+    m = neuroplug.model(model_id)
+    amp = strongest_drive(model_id)
+    if not m.inputs[m.primary_input].is_spike_input:
+        setattr(G, m.primary_input, amp)
+        return []
+    gen = b2.SpikeGeneratorGroup(1, np.zeros(30, dtype=int), np.arange(30) * 10 * b2.ms,
+                                 name=f"gen{name}*")
+    syn = G.spike_synapses(gen, weight="np_amp", namespace={"np_amp": amp},
+                           name=f"syn{name}*")
+    syn.connect()
+    return [gen, syn]
+
+
 @pytest.mark.parametrize("model_id", MODEL_IDS)
 def test_runs_on_numpy_and_spikes(model_id):
+    """At the strongest drive a spiking model spikes within 300 ms; a model without
+    threshold (rate, mean-field, synaptic) moves its state; all stay finite."""
     m = neuroplug.model(model_id)
     G = nb2.group(model_id, 2, dt=float(neuroplug.quantities.parse_quantity(m.crosscheck.dt))
                   * b2.second)
-    setattr(G, m.primary_input, strongest_drive(model_id))
-    S = b2.SpikeMonitor(G)
+    S = b2.SpikeMonitor(G) if is_spiking(model_id) else None
     M = b2.StateMonitor(G, list(m.state), record=0)
-    net = b2.Network(G, S, M)
+    net = b2.Network(G, M, *_drive(G, model_id), *([S] if S is not None else []))
     for _ in range(15):  # until the first spike, at most 300 ms
         net.run(20 * b2.ms)
-        if S.num_spikes:
+        if S is not None and S.num_spikes:
             break
-    assert S.num_spikes > 0, f"{model_id} did not spike within 300 ms at its strongest drive"
+    if S is not None:
+        assert S.num_spikes > 0, f"{model_id} did not spike within 300 ms at its strongest drive"
+    else:
+        assert any(np.ptp(getattr(M, name + "_")) > 0 for name in m.state), \
+            f"{model_id}: no state variable moved within 300 ms at its strongest drive"
     for name in m.state:
-        assert np.all(np.isfinite(getattr(M, name)))
+        assert np.all(np.isfinite(np.asarray(getattr(M, name + "_"), dtype=float)))
 
 
 def test_scalar_overrides_go_to_the_namespace():
@@ -153,16 +175,25 @@ def test_ei_network_and_every_model_cpp_standalone(tmp_path):
             # runs at its own dt; the others keep the default clock
             dt = min(m.default_dt(), b2.defaultclock.dt)
             G = nb2.group(model_id, 2, dt=dt, name=f"g_{model_id}")
-            setattr(G, m.primary_input, strongest_drive(model_id))
-            mon = b2.SpikeMonitor(G, name=f"s_{model_id}")
-            net.add(G, mon)
+            net.add(G, *_drive(G, model_id, name=f"_{model_id}"))
+            if is_spiking(model_id):
+                mon = b2.SpikeMonitor(G, name=f"s_{model_id}")
+            else:  # a rate, mean-field or synaptic model: its state must move
+                mon = b2.StateMonitor(G, list(m.state), record=0, name=f"s_{model_id}")
+            net.add(mon)
             monitors[model_id] = mon
         net.run(300 * b2.ms)
         b2.device.build(directory=str(tmp_path / "standalone"), compile=True, run=True)
         assert SE.num_spikes > 0 and SI.num_spikes > 0
         assert ME.v.shape == (2, 3000)
         for model_id, mon in monitors.items():
-            assert mon.num_spikes > 0, model_id
+            if isinstance(mon, b2.SpikeMonitor):
+                assert mon.num_spikes > 0, model_id
+            else:
+                values = [np.asarray(getattr(mon, k + "_"), dtype=float) for k in
+                          neuroplug.model(model_id).state]
+                assert any(np.ptp(v) > 0 for v in values), model_id
+                assert all(np.all(np.isfinite(v)) for v in values), model_id
 
 
 def test_unit_free_numpy_exprel_is_bit_identical_and_restored():
