@@ -564,6 +564,13 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
     if isinstance(data.get("coupling"), dict):
         _check_fields(data["coupling"], _COUPLING, source, model_id, "coupling")
         coupling_target = data["coupling"]["target"]
+        if coupling_target not in eqs or eqs[coupling_target].type != PARAMETER or \
+                coupling_target in declared_state or coupling_target in declared_inputs:
+            raise ModelDefinitionError(f"found {clip_repr(coupling_target)}, expected a "
+                                       f"parameter variable of the equations that is not a "
+                                       f"state variable or an input (a line such as "
+                                       f"'{coupling_target} : amp')", source=source,
+                                       model=model_id, field="coupling.target")
     state = {}
     inputs = {}
     for name, eq in eqs.items():
@@ -806,15 +813,19 @@ def kernel_weights(kernel: str, values: dict, n: int):
     ``values`` are the parameter values (Brian2 quantities); returns a Brian2 quantity
     or array of shape ``(n, n)``.
     """
+    from .quantities import unit_namespace
     from .safe_expr import check_expression, evaluate
 
     idx = np.arange(n)
     diff = np.abs(idx[:, None] - idx[None, :])
     d = np.minimum(diff, n - diff).astype(float)
-    tree = check_expression(kernel, what="coupling kernel", names=set(values) | {"d"},
-                            functions=frozenset(KERNEL_FUNCTIONS), allow_compare=True)
+    ns = dict(unit_namespace())
+    ns.update(values, d=d)
+    tree = check_expression(kernel, what="coupling kernel (d, parameters, units)",
+                            names=set(ns), functions=frozenset(KERNEL_FUNCTIONS),
+                            allow_compare=True)
     with np.errstate(all="ignore"):
-        w = evaluate(tree, dict(values, d=d), KERNEL_FUNCTIONS)
+        w = evaluate(tree, ns, KERNEL_FUNCTIONS)
     return w * np.ones((n, n))
 
 
