@@ -1,4 +1,5 @@
-"""Published behaviour of ``booth_rinzel`` (catalog section E, multi-compartment).
+"""Published behaviour of ``booth_rinzel`` (catalog section E, multi-compartment;
+docs/models/compartments.md).
 
 The run is one second of model time at dt 0.02 ms (50k steps), so it uses Brian2's
 cython target (compiled once, then cached).

@@ -1,23 +1,18 @@
-"""Published behaviour of the conductance-based models, second batch (catalog section B).
+"""Published behaviour of ``gutkin_ermentrout`` (catalog section B, conductance-based;
+docs/models/conductance_based.md).
 
-Each test drives the BrainPy layer of a library model (the same generated update as
-Brian2, see docs/semantics.md) with step currents under ``for_loop`` and checks one
-feature the model's reference reports. The bounds are the published qualitative
-features with margins; the measured values are quoted in the docstrings.
+The test drives the BrainPy layer of the library model (the same generated update as
+Brian2, see docs/semantics.md) with step currents under ``for_loop`` and checks a
+feature the model's reference reports. The bounds are the published qualitative features
+with margins; the measured values are quoted in the docstring.
 """
 
 import numpy as np
 import saiunit as u
 
-from .helpers import layer_spike_times, step_stimulus
-
-UA_CM2 = 1e-2  # 1 uA/cm**2 in A/m**2
-MS_CM2 = 10 * u.siemens / u.meter ** 2
-
-
-def _steady_rate(times_ms):
-    """Rate (Hz) from the last inter-spike interval; 0 without two spikes."""
-    return 1e3 / np.diff(times_ms)[-1] if len(times_ms) > 1 else 0.0
+from ...helpers import layer_spike_times, step_stimulus
+from ._helpers import MS_CM2, UA_CM2
+from ._helpers import steady_rate as _steady_rate
 
 
 def test_gutkin_ermentrout_type_I_and_type_II_onset():

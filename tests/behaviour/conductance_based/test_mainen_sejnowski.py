@@ -1,6 +1,7 @@
-"""Published behaviour of catalog models added by helper m2 (mainen_sejnowski).
+"""Published behaviour of ``mainen_sejnowski`` (catalog section B, conductance-based;
+docs/models/conductance_based.md).
 
-Each test drives the BrainPy layer of a library model (the same generated update as
+The test drives the BrainPy layer of the library model (the same generated update as
 Brian2, see docs/semantics.md) with step currents under ``for_loop`` and checks one
 feature the model's reference reports; measured values are quoted in the docstrings.
 """
@@ -8,7 +9,7 @@ feature the model's reference reports; measured values are quoted in the docstri
 import numpy as np
 import saiunit as u
 
-from .helpers import layer_spike_times, step_stimulus
+from ...helpers import layer_spike_times, step_stimulus
 
 
 def _bursts(times_ms, max_isi_ms=6.0):
