@@ -162,7 +162,7 @@ def crosscheck_block(ids=None) -> str:
         left = [p for p in m.presets if p not in cc.presets and not cc.excluded_reason(p)]
         if left:
             excluded.append(f"- `{mid}`: {', '.join(left)}")
-    out = [CROSSCHECK_START, "", f"""The library has {len(ids)} models (sections A-E of the catalog; list in the
+    out = [CROSSCHECK_START, "", f"""The library has {len(ids)} models (sections A-I, K and L of the catalog; list in the
 [catalog index](catalog/README.md), which also gives each model's tier and methods). Every
 one of them is cross-checked by the test suite, which enumerates the library:
 
@@ -174,7 +174,9 @@ one of them is cross-checked by the test suite, which enumerates the library:
   5 000 steps (10 000 for distributional models).
 
 All models are at the `exact` tier (identical spike steps, traces within 1e-9 of the
-range) except those with noise, which are `distributional`: {", ".join(noisy) or "none"}.
+range) except those that draw random numbers (`xi`, `rand()`), which are
+`distributional`: {", ".join(noisy) or "none"}. Models without a threshold (rate,
+mean-field, synaptic) are compared on their traces alone.
 The measured float64 figures per model (max relative trace difference, spike counts) are
 in the section pages under [docs/models/](models/); typical values are 0 (bitwise: maps
 and polynomial models) to 1e-11 (conductance-based models with `exp`).
