@@ -28,7 +28,9 @@ def test_model_file_is_complete(model_id):
     assert m.state and m.inputs, "every model needs state and an input"
     # every parameter is used somewhere and has a description
     text = " ".join(filter(None, [m.equations, m.threshold, m.reset, m.refractory, m.update,
-                                  " ".join(s.init for s in m.state.values())]))
+                                  " ".join(s.init for s in m.state.values()),
+                                  " ".join(i.on_spike or "" for i in m.inputs.values()),
+                                  m.coupling.kernel if m.coupling else ""]))
     for name, p in m.parameters.items():
         assert p.description, name
         assert re.search(rf"\b{name}\b", text), f"parameter {name} is never used"
