@@ -90,7 +90,8 @@ def test_damped_oscillation_after_step_fig2():
     settles on the focus of eta_bar + I0 = -2 through damped oscillations. The period
     and damping of the late (linear) part match the focus eigenvalue
     lambda = (-0.2318 +/- 5.766 i)/tau from the paper's equations: period within 1 %,
-    decay per period within 5 % (measured errors < 0.1 % and < 1 %)."""
+    decay per period within 5 % (measured 0.03 % and 0.2 %; peak tau r = 2.88 vs the
+    focus at 1.373)."""
     (Rf, vf, ev), = paper_fixed_points(-2.0)
     lam = ev[0]
     r0, v0 = paper_fixed_points(-5.0)[0][:2]
@@ -99,7 +100,7 @@ def test_damped_oscillation_after_step_fig2():
     assert R.max() > 1.5 * Rf                           # overshoot of the transient
     assert abs(R[-1] - Rf) < 1e-4                       # focus of eta + I0 = -2
     t = np.arange(len(R)) * 0.01e-3 / TAU               # time in units of tau
-    late = (t > 3) & (t < 30)  # linear regime, above rounding
+    late = (t > 10) & (t < 35)  # linear regime (small amplitude), above rounding
     x = R[late] - Rf
     peaks = np.nonzero((x[1:-1] > x[:-2]) & (x[1:-1] >= x[2:]))[0] + 1
     assert len(peaks) >= 5
