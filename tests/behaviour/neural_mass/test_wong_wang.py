@@ -71,7 +71,7 @@ def _run(coh, steps, preset=None, S0=S_SPONT):
 def test_spontaneous_state():
     """Without stimulus (mu0 = 0) both populations settle at the same low rate of the
     paper's spontaneous state (a few Hz; the paper's I_0 was chosen for ~2 Hz)."""
-    S1, S2, rd = _run(np.zeros(2), 30000, preset="spontaneous", S0=0.1)
+    S1, S2, rd = _run(np.zeros(2), 15000, preset="spontaneous", S0=0.1)
     r1, r2 = _paper_rates(S1[-1], S2[-1], 0.0, mu0=0.0)
     assert np.allclose(S1[-1], S2[-1]) and np.allclose(rd[-1], 0.0)
     assert abs(S1[-1, 0] - S_SPONT) < 1e-3          # measured 0.10263
