@@ -50,7 +50,7 @@ def test_mg_block_matches_jahr_stevens():
 def test_nmda_bistability_persistent_firing_after_a_pulse():
     """Four cells under -650 pA holding current: two with g_NMDA = 200 nS, two with
     g_AMPA = 18 nS; one of each gets a 1 nA, 100 ms pulse. After the pulse the NMDA
-    cell that got it keeps firing (measured ~40 Hz) while its twin stays silent; both
+    cell that got it keeps firing (measured 22 Hz) while its twin stays silent; both
     AMPA cells are silent after the pulse (no memory without NMDA's voltage dependence)."""
     G = nb2.group("compte_nmda", 4)
     G.g_NMDA = np.array([200.0, 200.0, 0.0, 0.0]) * b2.nS
