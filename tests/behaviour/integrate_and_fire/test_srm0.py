@@ -54,8 +54,9 @@ def test_spike_times_and_interval_match_the_srm0_threshold_equation():
             t_true = _next_spike(i_amp, t_hat, 1.0)
             assert t_true - 1e-9 <= t_state <= t_true + DT + 1e-9, (t_state, t_true)
             t_hat = t_state
-        T = brentq(lambda T: R * i_amp - ETA0 * np.exp(-T / TAU_R) - THETA, 1e-6, 1.0)
-        assert T == pytest.approx(TAU_R * np.log(ETA0 / (R * i_amp - THETA)), rel=1e-9)
+        T = brentq(lambda T, i=i_amp: R * i - ETA0 * np.exp(-T / TAU_R) - THETA, 1e-6, 1.0)
+        closed_form = TAU_R * np.log(ETA0 / (R * i_amp - THETA))
+        assert closed_form == pytest.approx(T, rel=1e-9)
         isi = np.diff(spikes)[-5:]
         assert np.all(np.abs(isi - T) <= DT + 1e-9), (isi, T)
     assert np.diff(np.asarray(trains[0] / b2.ms))[-1] == pytest.approx(23.03, abs=0.11)
