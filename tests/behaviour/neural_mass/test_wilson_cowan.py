@@ -128,26 +128,22 @@ def test_limit_cycle():
 
 def test_hysteresis_sweeping_P_up_and_down():
     """Wilson & Cowan (1972), multiple steady states and hysteresis (parameter set of
-    Figs. 2-5): sweeping P up from -1 to 1 in steps of 0.25 (150 ms = 15 tau each, RK4
-    at dt = 0.5 ms) and back down,
-    E follows the low branch up to P = 0.25 and jumps to the high branch at P = 0.5;
-    on the way down it stays high down to P = -0.5 and drops at P = -0.75. For
-    P = -0.5...0.25 the same input holds two different stable states (measured: low
-    E <= 0.034, high E >= 0.39)."""
+    Figs. 2-5): P is swept from -1 to 1 in steps of 0.25 (150 ms = 15 tau each) in one
+    population and from 1 down to -1 in another (RK4, dt = 0.5 ms). Going up, E follows
+    the low branch up to P = 0.25 and jumps to the high branch at P = 0.5; going down
+    it stays high down to P = -0.5 and drops at P = -0.75. For P = -0.5...0.25 the same
+    input holds two different stable states (measured: low E <= 0.034, high
+    E >= 0.39); elsewhere both directions end in the same state."""
     Ps = np.arange(-1.0, 1.01, 0.25)
+    seg_ms = 150.0
+    sweep = b2.TimedArray(np.vstack([Ps, Ps[::-1]]).T, dt=seg_ms * b2.ms)
     b2.start_scope()
-    G = nb2.group("wilson_cowan", 1, preset="hysteresis", dt=0.5 * b2.ms)
-    net = b2.Network(G)
-    up, down = [], []
-    for P in Ps:
-        G.P = P
-        net.run(150 * b2.ms)
-        up.append(float(G.E[0]))
-    for P in Ps[::-1]:
-        G.P = P
-        net.run(150 * b2.ms)
-        down.append(float(G.E[0]))
-    up, down = np.array(up), np.array(down[::-1])
+    G = nb2.group("wilson_cowan", 2, preset="hysteresis", dt=0.5 * b2.ms)
+    G.run_regularly("P = sweep(t, i)", dt=0.5 * b2.ms, when="before_groups")
+    M = b2.StateMonitor(G, "E", record=True, dt=0.5 * b2.ms)
+    b2.Network(G, M).run(len(Ps) * seg_ms * b2.ms, namespace={"sweep": sweep})
+    ends = (np.arange(1, len(Ps) + 1) * int(seg_ms / 0.5)) - 1   # last sample per level
+    up, down = M.E[0][ends], M.E[1][ends][::-1]
     both = (Ps > -0.6) & (Ps < 0.3)
     assert np.all(down[both] - up[both] > 0.3), (up, down)
     assert np.all(np.abs(down[~both] - up[~both]) < 1e-4), (up, down)  # one branch
