@@ -13,25 +13,16 @@ import pytest
 import neuroplug
 import neuroplug.brian2 as nb2
 
+from ._helpers import frequency, model_rhs
+
 b2.prefs.codegen.target = "numpy"
 
-tvb_models = pytest.importorskip("tvb.simulator.models")
+import tvb.simulator.models as tvb_models
 
 STATE = ("y0", "y1", "y2", "y3", "y4", "y5")
 
 
-def _rhs(model_id, values, state, inputs):
-    """Our right-hand side: the model file's own Brian2 equation strings, evaluated
-    with numpy in SI units (subexpressions first, in Brian2's order)."""
-    eqs = b2.Equations(neuroplug.model(model_id).equations)
-    ns = {"exp": np.exp}
-    ns.update({k: float(v) for k, v in values.items()})
-    ns.update(state)
-    ns.update(inputs)
-    for eq in eqs.ordered:
-        if eq.varname in eqs.subexpr_names:
-            ns[eq.varname] = eval(eq.expr.code, ns)  # noqa: S307 - our own model file
-    return {name: eval(eqs[name].expr.code, ns) for name in eqs.diff_eq_names}  # noqa: S307
+
 
 
 def _tvb_jansen_rit(C=135.0, p_hz=220.0):
@@ -71,7 +62,7 @@ def test_right_hand_side_matches_the_virtual_brain():
         values["C"] = C
         state = {k: y_mv[i] * 1e-3 for i, k in enumerate(STATE[:3])}
         state.update({k: y_mv[i] for i, k in enumerate(STATE[3:], start=3)})  # mV/ms = V/s
-        ours = _rhs("jansen_rit", values, state, {"p": p})
+        ours = model_rhs("jansen_rit", state, {"p": p}, values=values)
         theirs = _tvb_dfun(_tvb_jansen_rit(C, p), y_mv)
         for i, k in enumerate(STATE):
             ref = theirs[i] if i < 3 else theirs[i] * 1e3      # -> V/s and V/s**2
@@ -114,13 +105,7 @@ def test_alpha_trajectory_matches_the_virtual_brain():
     assert diff <= 1e-8 * np.ptp(theirs), diff
 
 
-def _frequency(x, fs):
-    """Mean frequency of upward crossings of the mid-level (min + max)/2 (Hz)."""
-    mid = 0.5 * (x.min() + x.max())
-    up = np.nonzero((x[:-1] < mid) & (x[1:] >= mid))[0]
-    if len(up) < 2:
-        return 0.0
-    return fs / np.mean(np.diff(up))
+
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +124,7 @@ def sweep():
     out = {}
     for k, case in enumerate(cases):
         x = M.v_pyr_[k][1000:] * 1e3                         # mV
-        out[case] = (np.ptp(x), _frequency(x, 1000.0))
+        out[case] = (np.ptp(x), frequency(x, 1000.0))
     return out
 
 

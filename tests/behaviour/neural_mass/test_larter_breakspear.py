@@ -6,7 +6,6 @@ isolated column rests on a fixed point for small threshold spread d_V and oscill
 Independent oracle: The Virtual Brain's ``LarterBreakspear.dfun``.
 """
 
-import brian2
 import brainstate
 import jax.numpy as jnp
 import numpy as np
@@ -15,26 +14,13 @@ import saiunit as u
 import neuroplug
 import neuroplug.brainpy as nbp
 
+from ._helpers import model_rhs
+
 TVB_NAMES = {"a_ee": "aee", "a_ei": "aei", "a_ie": "aie", "a_ne": "ane", "a_ni": "ani",
              "r_NMDA": "rNMDA"}
 
 
-def model_rhs(model_id, state, inputs, preset=None, **overrides):
-    """Right-hand sides of the model file's differential equations, evaluated in numpy
-    (SI floats) straight from the equation strings of the TOML file."""
-    from brian2.equations.equations import DIFFERENTIAL_EQUATION, SUBEXPRESSION
 
-    m = neuroplug.model(model_id)
-    ns = {k: np.asarray(v, dtype=float) for k, v in m.parameter_values(preset, **overrides).items()}
-    ns.update(state)
-    ns.update(inputs)
-    funcs = {"exp": np.exp, "tanh": np.tanh, "sqrt": np.sqrt, "pi": np.pi}
-    eqs = brian2.Equations(m.equations)
-    for eq in eqs.ordered:
-        if eq.type == SUBEXPRESSION:
-            ns[eq.varname] = eval(str(eq.expr), funcs, ns)  # noqa: S307 - our own model file
-    return {eq.varname: eval(str(eq.expr), funcs, ns)  # noqa: S307
-            for eq in eqs.ordered if eq.type == DIFFERENTIAL_EQUATION}
 
 
 def _run(d_V, steps, I=0.3):

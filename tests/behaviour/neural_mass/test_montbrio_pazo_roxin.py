@@ -7,35 +7,20 @@ the 2D system, solved here from the paper's equations, and their linearisation.
 Independent oracle: The Virtual Brain's ``MontbrioPazoRoxin`` right-hand side.
 """
 
-import brian2
 import brainstate
 import jax.numpy as jnp
 import numpy as np
+import saiunit as u
 from scipy.optimize import brentq
 
-import neuroplug
 import neuroplug.brainpy as nbp
-import saiunit as u
+
+from ._helpers import model_rhs
 
 TAU = 10e-3  # s
 
 
-def model_rhs(model_id, state, inputs, preset=None, **overrides):
-    """Right-hand sides of the model file's differential equations, evaluated in numpy
-    (SI floats) straight from the equation strings of the TOML file."""
-    from brian2.equations.equations import DIFFERENTIAL_EQUATION, SUBEXPRESSION
 
-    m = neuroplug.model(model_id)
-    ns = {k: np.asarray(v, dtype=float) for k, v in m.parameter_values(preset, **overrides).items()}
-    ns.update(state)
-    ns.update(inputs)
-    funcs = {"exp": np.exp, "tanh": np.tanh, "sqrt": np.sqrt, "pi": np.pi}
-    eqs = brian2.Equations(m.equations)
-    for eq in eqs.ordered:
-        if eq.type == SUBEXPRESSION:
-            ns[eq.varname] = eval(str(eq.expr), funcs, ns)  # noqa: S307 - our own model file
-    return {eq.varname: eval(str(eq.expr), funcs, ns)  # noqa: S307
-            for eq in eqs.ordered if eq.type == DIFFERENTIAL_EQUATION}
 
 
 def paper_fixed_points(eta, J=15.0, Delta=1.0):

@@ -13,6 +13,8 @@ import pytest
 import neuroplug
 import neuroplug.brian2 as nb2
 
+from ._helpers import frequency, model_rhs
+
 b2.prefs.codegen.target = "numpy"
 
 #: (A, B, G) in mV of the six activity types, Wendling et al. (2002), Fig. 3
@@ -20,17 +22,7 @@ TYPES = {1: (5, 50, 15), 2: (5, 40, 15), 3: (5, 25, 15), 4: (5, 10, 15), 5: (5, 
          6: (5, 15, 0)}
 
 
-def _rhs(model_id, values, state, inputs):
-    """The model file's Brian2 equation strings evaluated with numpy (SI units)."""
-    eqs = b2.Equations(neuroplug.model(model_id).equations)
-    ns = {"exp": np.exp}
-    ns.update({k: float(v) for k, v in values.items()})
-    ns.update(state)
-    ns.update(inputs)
-    for eq in eqs.ordered:
-        if eq.varname in eqs.subexpr_names:
-            ns[eq.varname] = eval(eq.expr.code, ns)  # noqa: S307 - our own model file
-    return {name: eval(eqs[name].expr.code, ns) for name in eqs.diff_eq_names}  # noqa: S307
+
 
 
 def test_presets_are_the_activity_types_of_fig3():
@@ -61,8 +53,8 @@ def test_reduces_to_jansen_rit_without_fast_inhibition():
         wstate = {**y, **dy, "y3": np.zeros(n), "y4": rng.uniform(-5e-3, 30e-3, n),
                   "y8": np.zeros(n), "y9": rng.uniform(-0.5, 0.5, n)}
         jstate = {**y, "y3": dy["y5"], "y4": dy["y6"], "y5": dy["y7"]}
-        w = _rhs("wendling", wd, wstate, {"p": 90.0})
-        j = _rhs("jansen_rit", jr, jstate, {"p": 90.0})
+        w = model_rhs("wendling", wstate, {"p": 90.0}, values=wd)
+        j = model_rhs("jansen_rit", jstate, {"p": 90.0}, values=jr)
         assert np.all(w["y3"] == 0) and np.all(w["y8"] == 0)  # fast branch stays at rest
         for wk, jk in pairs.items():
             assert np.max(np.abs(w[wk] - j[jk])) <= 1e-15 * np.max(np.abs(j[jk])), (A, B, wk)
@@ -84,10 +76,7 @@ def test_reduced_trajectory_equals_jansen_rit():
     assert np.max(np.abs(outs[0] - outs[1])) <= 1e-12 * np.ptp(outs[1])
 
 
-def _frequency(x, fs):
-    mid = 0.5 * (x.min() + x.max())
-    up = np.nonzero((x[:-1] < mid) & (x[1:] >= mid))[0]
-    return fs / np.mean(np.diff(up)) if len(up) >= 2 else 0.0
+
 
 
 def test_activity_types_under_a_constant_input():
@@ -108,7 +97,7 @@ def test_activity_types_under_a_constant_input():
     res = {}
     for k, t in enumerate(TYPES):
         x = M.v_pyr_[k][750:] * 1e3
-        res[t] = (np.ptp(x), _frequency(x, 1000.0))
+        res[t] = (np.ptp(x), frequency(x, 1000.0))
     for t in (1, 2, 4, 5):
         assert res[t][0] < 1e-2, (t, res[t])
     ptp3, f3 = res[3]

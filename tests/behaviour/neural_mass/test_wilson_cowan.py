@@ -14,22 +14,11 @@ import pytest
 import neuroplug
 import neuroplug.brian2 as nb2
 
+from ._helpers import model_rhs
+
 b2.prefs.codegen.target = "numpy"
 
-tvb_models = pytest.importorskip("tvb.simulator.models")
-
-
-def _rhs(values, state, inputs):
-    """The model file's Brian2 equation strings evaluated with numpy (SI units)."""
-    eqs = b2.Equations(neuroplug.model("wilson_cowan").equations)
-    ns = {"exp": np.exp}
-    ns.update({k: float(v) for k, v in values.items()})
-    ns.update(state)
-    ns.update(inputs)
-    for eq in eqs.ordered:
-        if eq.varname in eqs.subexpr_names:
-            ns[eq.varname] = eval(eq.expr.code, ns)  # noqa: S307 - our own model file
-    return {name: eval(eqs[name].expr.code, ns) for name in eqs.diff_eq_names}  # noqa: S307
+import tvb.simulator.models as tvb_models
 
 
 def _tvb(values, P, Q=0.0):
@@ -64,7 +53,7 @@ def test_right_hand_side_matches_the_virtual_brain(preset):
     values["k_e"], values["k_i"] = 0.97, 0.99          # k enters too: not 1
     y = rng.uniform(-0.1, 0.6, (2, n))
     for P, Q in ((0.0, 0.0), (1.25, 0.0), (-0.5, 0.7)):
-        ours = _rhs(values, {"E": y[0], "I": y[1]}, {"P": P, "Q": Q})
+        ours = model_rhs("wilson_cowan", {"E": y[0], "I": y[1]}, {"P": P, "Q": Q}, values=values)
         theirs = _tvb_dfun(_tvb(values, P, Q), y) * 1e3
         for i, k in enumerate(("E", "I")):
             scale = np.max(np.abs(theirs[i]))

@@ -8,15 +8,15 @@ Independent oracle: The Virtual Brain's ``ReducedWongWang`` (the one-population
 reduction of Deco et al. 2013 that uses the same H(x) and S kinetics).
 """
 
-import brian2
 import brainstate
 import jax.numpy as jnp
 import numpy as np
 import pytest
 import saiunit as u
 
-import neuroplug
 import neuroplug.brainpy as nbp
+
+from ._helpers import model_rhs
 
 # the paper's H(x) (Abbott & Chance fit, Wong & Wang 2006 Eq. 7) and couplings, written
 # here from the paper to read the population rates off the simulated gating variables
@@ -35,23 +35,7 @@ def _paper_rates(S1, S2, c, mu0=MU0):
     return H(x1), H(x2)
 
 
-def model_rhs(model_id, state, inputs, preset=None, **overrides):
-    """Right-hand sides of the model file's differential equations, evaluated in numpy
-    (SI floats) straight from the equation strings of the TOML file."""
-    from brian2.equations.equations import DIFFERENTIAL_EQUATION, SUBEXPRESSION
 
-    m = neuroplug.model(model_id)
-    ns = {k: np.asarray(v, dtype=float) for k, v in m.parameter_values(preset, **overrides).items()}
-    ns.update(state)
-    ns.update(inputs)
-    funcs = {"exp": np.exp, "tanh": np.tanh, "sqrt": np.sqrt, "pi": np.pi,
-             "exprel": lambda x: np.where(x == 0, 1.0, np.expm1(x) / np.where(x == 0, 1.0, x))}
-    eqs = brian2.Equations(m.equations)
-    for eq in eqs.ordered:
-        if eq.type == SUBEXPRESSION:
-            ns[eq.varname] = eval(str(eq.expr), funcs, ns)  # noqa: S307 - our own model file
-    return {eq.varname: eval(str(eq.expr), funcs, ns)  # noqa: S307
-            for eq in eqs.ordered if eq.type == DIFFERENTIAL_EQUATION}
 
 
 def _run(coh, steps, preset=None, S0=S_SPONT):
