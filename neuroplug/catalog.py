@@ -110,7 +110,16 @@ def model_page(m: Model | str) -> str:
             f"- reset: `{_one_line(m.reset)}`" if m.reset else "- reset: none",
             f"- refractory: `{m.refractory}`" if m.refractory else "- refractory: none",
             f"- method: `{m.method}` (also: {', '.join(x for x in m.methods if x != m.method) or '-'})",
-            f"- dt: {m.dt}", ""]
+            f"- dt: {m.dt}"]
+    if m.output:
+        out.append(f"- output (what a BrainPy layer's `update()` returns): `{m.output}`")
+    out += [f"- spike input `{i.name}`: on each arriving spike (weight `{i.name}`): "
+            f"`{_one_line(i.on_spike)}`" for i in m.inputs.values() if i.is_spike_input]
+    if m.coupling:
+        c = m.coupling
+        out.append(f"- coupling ({c.topology}): `{c.target}[i] = sum_j w(d_ij)*{c.source}[j]`, "
+                   f"`w(d) = {c.kernel}`")
+    out.append("")
     out += ["## Parameters", "", "| name | value | description |", "|---|---|---|"]
     out += [f"| `{p.name}` | {p.value} | {_cell(p.description)} |" for p in m.parameters.values()]
     out += ["", "## State and inputs", "", "| name | unit | initial value | description |",
@@ -128,7 +137,9 @@ def model_page(m: Model | str) -> str:
             ref = f" ({p.reference})" if p.reference else ""
             out.append(f"| `{p.name}` | {_cell(params)} | {_cell(p.description)}{ref} |")
     out += ["", "## Cross-check", "",
-            f"Tier **{cc.tier}**, protocol {cc.protocol}: amplitudes {', '.join(cc.stimulus)}, "
+            f"Tier **{cc.tier}**, protocol {cc.protocol}"
+            + (f" (regular spikes at {cc.spike_rate})" if cc.spike_rate else "")
+            + f": amplitudes {', '.join(cc.stimulus)}, "
             f"onset {cc.onset}, duration {cc.duration}, dt {cc.dt}"
             + (f", presets {', '.join(cc.presets)}" if cc.presets else "") + ".", "",
             f"Reason: {_one_line(cc.reason)}", ""]
