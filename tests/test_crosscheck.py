@@ -68,7 +68,8 @@ def test_crosscheck_float64(model_id, preset):
     else:
         for row in r.metrics["distribution"]:
             assert row["rate_rel_diff"] <= cc.RATE_REL_BOUND
-            assert row["ks_pvalue"] > cc.KS_P_MIN
+            few = min(row["isi_count_brian2"], row["isi_count_brainpy"]) <= 10
+            assert row["ks_pvalue"] > cc.KS_P_MIN or few  # no ISI test without intervals
 
 
 @pytest.mark.parametrize("model_id", _grouped([(m,) for m in MODEL_IDS], MODEL_IDS))
