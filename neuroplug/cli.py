@@ -451,11 +451,21 @@ def _cmd_run(args) -> int:
     print(f"{m.id}{'[' + args.preset + ']' if args.preset else ''} on {where}: "
           f"{nsteps} steps of {dt * 1e3:g} ms in {sec:.2f} s")
     rows = []
-    for a, s in zip(amps, spikes):
+    # without a threshold the result is a variable (the output, else the first state)
+    shown = None if m.threshold else (m.output if m.output in traces else next(iter(traces)))
+    for i, (a, s) in enumerate(zip(amps, spikes)):
         rate = len(s) / (nsteps * dt)
-        rows.append({"stimulus": format_quantity(a, 4), "spikes": len(s), "rate_hz": rate})
-        print(f"    {m.primary_input} = {format_quantity(a, 4):>12}: {len(s):5d} spikes, "
-              f"{rate:8.2f} Hz")
+        row = {"stimulus": format_quantity(a, 4), "spikes": len(s), "rate_hz": rate}
+        text = f"{len(s):5d} spikes, {rate:8.2f} Hz"
+        if shown is not None:
+            unit = m.state[shown].unit
+            x = np.asarray(traces[shown][i], dtype=float)
+            row.update({"variable": shown, "unit": unit, "final": float(x[-1]),
+                        "min": float(x.min()), "max": float(x.max())})
+            text = (f"{shown} final {x[-1]:.4g}, range [{x.min():.4g}, {x.max():.4g}] "
+                    f"({unit})")
+        rows.append(row)
+        print(f"    {m.primary_input} = {format_quantity(a, 4):>12}: {text}")
     if args.json:
         from .crosschecking import _atomic_write
 

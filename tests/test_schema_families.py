@@ -154,3 +154,16 @@ def test_bad_family_fields_are_one_line_errors(tmp_path, name, old, new, field, 
     assert info.value.field == field, str(info.value)
     assert text in str(info.value) and "\n" not in str(info.value)
     assert re.search(rf"model '{name}'", str(info.value))
+
+
+def test_run_command_reports_the_output_of_a_model_without_threshold(tmp_path, capsys):
+    """`neuroplug run` on a field prints the variable's range (not '0 spikes') and draws
+    the population as a unit x time image."""
+    from neuroplug.cli import main
+
+    fig = tmp_path / "field.png"
+    assert main(["run", str(DATA / "ring_field.toml"), "--backend", "brainpy",
+                 "--duration", "30 ms", "--plot", str(fig)]) == 0
+    out = capsys.readouterr().out
+    assert "u final" in out and "spikes" not in out.split("\n", 1)[1]
+    assert fig.stat().st_size > 5000
