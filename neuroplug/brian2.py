@@ -208,7 +208,7 @@ class LibraryNeuronGroup(NeuronGroup):
     # -- the model's coupling, its output, spike inputs -----------------------------
     def _couple(self, model, args, codeobj_class):
         """The kernel coupling as a ``Synapses`` summed variable (all pairs on the ring)."""
-        from brian2 import Synapses
+        from brian2 import Synapses, TimedArray, second
         from brian2.units.fundamentalunits import get_unit
 
         from .library import kernel_weights
@@ -223,14 +223,19 @@ class LibraryNeuronGroup(NeuronGroup):
         wunit = "1" if dim is DIMENSIONLESS else repr(get_unit(dim))
         tdim = self.variables[c.target].dim
         tunit = "1" if tdim is DIMENSIONLESS else repr(get_unit(tdim))
+        # the weights as a table indexed (pre, post): a TimedArray read once with t = i
+        # seconds, so the same code runs on runtime and standalone devices (where synapse
+        # indices cannot be read before the run)
+        table = np.asarray(w, dtype=float).T * (1 if dim is DIMENSIONLESS else get_unit(dim))
+        self.namespace["np_coupling_kernel"] = TimedArray(table, dt=1 * second)
         S = Synapses(self, self, model=f"np_w : {wunit} (constant)\n"
                                        f"{c.target}_post = np_w*{c.source}_pre : {tunit} "
                                        f"(summed)",
                      namespace=self.namespace, name=f"{self.name}_coupling*",
                      codeobj_class=codeobj_class)
-        S.connect()
-        pre, post = np.asarray(S.i[:]), np.asarray(S.j[:])
-        S.np_w[:] = np.asarray(w)[post, pre] * (1 if dim is DIMENSIONLESS else get_unit(dim))
+        n = len(self)  # all pairs, as arrays (brian2cuda 1.0b1 cannot compile a generator
+        S.connect(i=np.repeat(np.arange(n), n), j=np.tile(np.arange(n), n))  # on self)
+        S.np_w = "np_coupling_kernel(i*second, j)"
         return S
 
     @property
@@ -247,7 +252,7 @@ class LibraryNeuronGroup(NeuronGroup):
         ----------
         weight : str, optional
             Expression of the synaptic weight (a synaptic variable, a constant such as
-            ``"0.5*nS"``); default: a synaptic variable named like the input.
+            ``"0.5*nS"``); default: the input name itself (the caller defines it).
         input : str, optional
             Spike input (one with ``on_spike`` in the model file); default: the first.
 
@@ -279,24 +284,70 @@ class LibraryNeuronGroup(NeuronGroup):
         return re.sub(r"\b[A-Za-z_]\w*\b",
                       lambda mt: rename(mt) if mt.group(0) in names else mt.group(0), code)
 
+    def drive(self, amplitude, spike_rate=None):
+        """Drive the primary input with ``amplitude`` (a scalar or one value per neuron).
+
+        A held input (a current, a rate, a drive) is set to it.  A spike input (one with
+        ``on_spike``) receives a regular spike train at ``spike_rate`` (default: the
+        model's cross-check rate, else 20 Hz) from a ``SpikeGeneratorGroup`` through the
+        group's :meth:`spike_synapses`, each spike weighted by ``amplitude``.
+
+        Returns
+        -------
+        list
+            The objects to add to the network with the group (empty for a held input).
+        """
+        from brian2 import SpikeGeneratorGroup, second
+
+        from .inputs import seconds
+        from .quantities import parse_quantity
+
+        m = type(self).neuroplug_model
+        name = m.primary_input
+        if not m.inputs[name].is_spike_input:
+            setattr(self, name, amplitude)
+            return []
+        rate = spike_rate if spike_rate is not None else (m.crosscheck.spike_rate or "20 Hz")
+        rate = parse_quantity(rate) if isinstance(rate, str) else rate
+        period = seconds(1 / rate, "spike_rate", m)
+        gen = SpikeGeneratorGroup(1, [0], [0] * second, period=period * second,
+                                  dt=self.clock.dt, name=f"{self.name}_drive*")
+        syn = self.spike_synapses(gen, input=name, dt=self.clock.dt,
+                                  name=f"{self.name}_drive_synapses*")
+        syn.connect()
+        setattr(syn, f"{name}_syn", amplitude)
+        return [gen, syn]
+
     def spike_synapses(self, source, weight=None, input=None, model="", **kwargs):
         """A ``brian2.Synapses`` from ``source`` onto this group's spike input.
 
-        ``weight`` as for :meth:`on_pre` (default: a synaptic variable named like the
-        input, added to ``model`` with the input's unit).  The group's parameters are
+        ``weight`` as for :meth:`on_pre`; default: a synaptic variable ``<input>_syn``
+        (e.g. ``w_syn``) with the input's unit, added to ``model`` (set it per synapse).  The group's parameters are
         visible to the synapses.  Other keywords go to ``brian2.Synapses``; call
         ``connect`` on the result.
         """
         from brian2 import Synapses
 
         m = type(self).neuroplug_model
-        code = self.on_pre(weight, input)
-        name = input or next(k for k, v in m.inputs.items() if v.is_spike_input)
-        if weight is None:
-            model = f"{name} : {m.inputs[name].unit}\n" + model
+        name = input or next((k for k, v in m.inputs.items() if v.is_spike_input), None)
+        if weight is None and name is not None:  # a synaptic weight variable NAME_syn
+            weight = f"{name}_syn"
+            model = f"{weight} : {m.inputs[name].unit}\n" + model
+        code = self.on_pre(weight, name)
         ns = dict(self.namespace)
         ns.update(kwargs.pop("namespace", None) or {})
         return Synapses(source, self, model=model, on_pre=code, namespace=ns, **kwargs)
+
+    def before_run(self, run_namespace):
+        super().before_run(run_namespace)
+        if self.neuroplug_coupling is not None:
+            # standalone devices list the network's top-level Synapses for the objects they
+            # generate; brian2cuda 1.0 misses contained ones such as the coupling
+            from brian2 import get_device
+
+            synapses = getattr(get_device(), "synapses", None)
+            if isinstance(synapses, set):
+                synapses.add(self.neuroplug_coupling)
 
     def _guard_step(self):
         """Opt-in per-step check (runtime targets): raise at the first non-finite value."""

@@ -235,14 +235,17 @@ def build(models, target: str = "cpp_standalone", directory=None, N: int = 100,
         Path(tempfile.mkdtemp(prefix=f"neuroplug-{target}-"))
     _claim_directory(directory, force)
     with standalone_device(target, directory, threads) as device:
-        objs = []
+        # brian2cuda 1.0's synaptic pathways read defaultclock, which a project of groups
+        # on their own dt lacks: keep one object on it
+        objs = [b2.NeuronGroup(1, "np_anchor : 1", name="np_defaultclock_anchor")] \
+            if target == "cuda_standalone" else []
         monitors = {}
         for m in ms:
             dt = parse_quantity(m.dt)
             G = group(m, N, dt=dt, name=f"{m.id}_group")
             amp = max((parse_quantity(s) for s in m.crosscheck.stimulus), key=float)
-            setattr(G, m.primary_input, amp * np.linspace(0.5, 1.0, N))
             objs.append(G)
+            objs += G.drive(amp * np.linspace(0.5, 1.0, N))  # a spike input: a spike train
             if m.threshold:
                 monitors[m.id] = b2.SpikeMonitor(G, name=f"{m.id}_spikes")
                 objs.append(monitors[m.id])

@@ -32,21 +32,10 @@ def test_required_class_names():
         nb2.NoSuchModel  # noqa: B018
 
 
-def _drive(G, model_id, name=""):
-    """Drive a group's primary input at its strongest cross-check amplitude: set it (a
-    current, a rate...), or send a 100 Hz spike train through the model's spike
-    synapses (a spike input).  Returns the extra objects to add to the network."""
-    m = neuroplug.model(model_id)
-    amp = strongest_drive(model_id)
-    if not m.inputs[m.primary_input].is_spike_input:
-        setattr(G, m.primary_input, amp)
-        return []
-    gen = b2.SpikeGeneratorGroup(1, np.zeros(30, dtype=int), np.arange(30) * 10 * b2.ms,
-                                 name=f"gen{name}*")
-    syn = G.spike_synapses(gen, weight="np_amp", namespace={"np_amp": amp},
-                           name=f"syn{name}*")
-    syn.connect()
-    return [gen, syn]
+def _drive(G, model_id):
+    """Drive a group's primary input at its strongest cross-check amplitude (a spike
+    input gets its cross-check spike train).  Returns the extra network objects."""
+    return G.drive(strongest_drive(model_id))
 
 
 @pytest.mark.parametrize("model_id", MODEL_IDS)
@@ -175,7 +164,7 @@ def test_ei_network_and_every_model_cpp_standalone(tmp_path):
             # runs at its own dt; the others keep the default clock
             dt = min(m.default_dt(), b2.defaultclock.dt)
             G = nb2.group(model_id, 2, dt=dt, name=f"g_{model_id}")
-            net.add(G, *_drive(G, model_id, name=f"_{model_id}"))
+            net.add(G, *_drive(G, model_id))
             if is_spiking(model_id):
                 mon = b2.SpikeMonitor(G, name=f"s_{model_id}")
             else:  # a rate, mean-field or synaptic model: its state must move

@@ -167,3 +167,21 @@ def test_run_command_reports_the_output_of_a_model_without_threshold(tmp_path, c
     out = capsys.readouterr().out
     assert "u final" in out and "spikes" not in out.split("\n", 1)[1]
     assert fig.stat().st_size > 5000
+
+
+def test_drive_sends_a_spike_train_into_a_spike_input():
+    """G.drive(w) on a spike input: a regular train at the model's rate (50 Hz here), each
+    spike of weight w (per neuron); the alpha current peaks at w every 20 ms."""
+    m = _model("spike_input")
+    G = nb2.neuron_group_class(m)(2, dt=0.1 * b2.ms)
+    extra = G.drive(np.array([10.0, 20.0]) * b2.pA)
+    assert len(extra) == 2
+    M = b2.StateMonitor(G, ["I_syn", "x"], record=True)
+    b2.Network(G, M, *extra).run(100 * b2.ms)
+    peaks = np.asarray(M.I_syn_).max(axis=1)
+    assert peaks[0] == pytest.approx(10e-12, rel=0.05) and peaks[1] == pytest.approx(20e-12,
+                                                                                     rel=0.05)
+    x = np.asarray(M.x_[0])  # jumps once per spike: 5 spikes in 100 ms at 50 Hz
+    assert int(np.sum(np.diff(x) > 0)) == 5
+    held = nb2.neuron_group_class(_model("ring_field"))(3)
+    assert held.drive(0.5) == [] and np.all(held.I[:] == 0.5)
