@@ -40,7 +40,9 @@ def test_izhikevich_euler_map_and_adex_exponential_euler():
 
 @pytest.mark.parametrize("model, reason", [
     ("hodgkin_huxley", "not a polynomial"),
-    ("stochastic_lif", "white noise"),
+    ("stochastic_lif", "draws random numbers"),
+    ("poisson", "draws random numbers"),
+    ("alpha", "no threshold"),
     ("rulkov", "discrete-time"),
 ])
 def test_unexportable_models_are_refused_with_the_reason(model, reason, tmp_path):

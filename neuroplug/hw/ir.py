@@ -211,8 +211,9 @@ def _build_map(model, preset: str | None = None, method: str | None = None) -> M
                             source=m.source, model=m.id, field=fld)
 
     if m.stochastic:
-        refuse("the equations contain white noise (xi); a hardware noise source needs a "
-               "specified LFSR/noise generator, which the model file does not define")
+        refuse("the model draws random numbers (xi, rand() or randn()); a hardware noise "
+               "source needs a specified LFSR/noise generator, which the model file does not "
+               "define")
     if m.is_map or m.update:
         refuse("discrete-time 'update' models are not supported by the exporter yet",
                "update")
