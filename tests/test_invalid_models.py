@@ -145,7 +145,7 @@ INVALID = {
                                 [LIF, "field 'crosscheck.dt'", "found '0 ms'", "positive"]),
     "stochastic_exact_tier.toml": (ModelDefinitionError,
                                    ["model 'stochastic_lif'", "field 'crosscheck.tier'",
-                                    "noise (xi)", "distributional"]),
+                                    "random numbers (xi", "distributional"]),
     "unknown_spike_variable.toml": (ModelDefinitionError,
                                     [LIF, "field 'spike_variable'", "found 'u'",
                                      "expected a state variable"]),
