@@ -397,6 +397,11 @@ class LibraryNeuron(_bp.Neuron):
                                  source=m.source, model=m.id, field="in_size")
             from .library import kernel_weights
 
+            if any(np.ndim(values[n]) and re.search(rf"\b{n}\b", m.coupling.kernel)
+                   for n in values):
+                raise InputError("the coupling kernel needs scalar parameters; found "
+                                 "per-neuron values", source=m.source, model=m.id,
+                                 field="coupling.kernel")
             w = kernel_weights(m.coupling.kernel, values, int(self.varshape[0]))
             self._coupling_w = jnp.asarray(np.asarray(w, dtype=float), dtype=self.dtype)
         self._input_units = {k: _si_unit(_dim_of(m, inp.unit)) for k, inp in m.inputs.items()}

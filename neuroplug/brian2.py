@@ -207,14 +207,19 @@ class LibraryNeuronGroup(NeuronGroup):
 
     # -- the model's coupling, its output, spike inputs -----------------------------
     def _couple(self, model, args, codeobj_class):
-        """The kernel coupling as a ``Synapses`` summed variable (all pairs on the ring)."""
+        """The kernel coupling as a ``Synapses`` summed variable (all pairs on the ring).
+
+        The weights are computed from the parameter values at construction; a parameter
+        of the kernel set later (``G.w_E = ...``) does not change them."""
+        import re
+
         from brian2 import Synapses, TimedArray, second
         from brian2.units.fundamentalunits import get_unit
 
         from .library import kernel_weights
 
         c = model.coupling
-        if any(n in args.per_neuron for n in model.parameters if n in c.kernel):
+        if any(re.search(rf"\b{n}\b", c.kernel) for n in args.per_neuron):
             raise InputError("the coupling kernel needs scalar parameters; found per-neuron "
                              "values", source=model.source, model=model.id,
                              field="coupling.kernel")
@@ -322,9 +327,9 @@ class LibraryNeuronGroup(NeuronGroup):
         """A ``brian2.Synapses`` from ``source`` onto this group's spike input.
 
         ``weight`` as for :meth:`on_pre`; default: a synaptic variable ``<input>_syn``
-        (e.g. ``w_syn``) with the input's unit, added to ``model`` (set it per synapse).  The group's parameters are
-        visible to the synapses.  Other keywords go to ``brian2.Synapses``; call
-        ``connect`` on the result.
+        (e.g. ``w_syn``) with the input's unit, added to ``model`` (set it per synapse).
+        The group's parameters are visible to the synapses.  Other keywords go to
+        ``brian2.Synapses``; call ``connect`` on the result.
         """
         from brian2 import Synapses
 

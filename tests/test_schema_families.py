@@ -92,6 +92,9 @@ def test_ring_coupling_is_the_kernel_sum_in_both_simulators():
     assert np.allclose(np.asarray(layer.u.value), np.asarray(G.u_), rtol=1e-12, atol=1e-15)
     with pytest.raises(neuroplug.InputError, match="one dimension"):
         nbp.neuron_class(m)((4, 4))
+    for make in (nbp.neuron_class(m), nb2.neuron_group_class(m)):
+        with pytest.raises(neuroplug.InputError, match="scalar parameters"):
+            make(4, w_E=np.ones(4))
 
 
 def test_integer_and_boolean_state_keep_their_types():
