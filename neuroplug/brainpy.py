@@ -587,7 +587,7 @@ class LibraryNeuron(_bp.Neuron):
             c = m.coupling
             ns[c.target] = jnp.asarray(self._variable(ns, c.source), dtype=self.dtype) @ \
                 self._coupling_w.T
-        spike_inputs = [k for k in prog.on_spike if m.inputs[k].on_spike]
+        spike_inputs = list(prog.on_spike)  # Brian2 generated code for spike inputs only
 
         # state update (Brian2 'groups' slot), then the map step for discrete models
         exec(prog.stateupdate, ns)  # noqa: S102 - Brian2-generated code

@@ -29,6 +29,7 @@ from .errors import (
 )
 from .model import (
     Coupling,
+    draws_random_numbers,
     CrosscheckSpec,
     Input,
     Model,
@@ -727,8 +728,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         excluded_presets=tuple((k, " ".join(v.split())) for k, v in excluded.items()),
         spike_rate=cc.get("spike_rate"))
 
-    stochastic = any(_is_random(data.get(f) or "") for f in ("equations", "update",
-                                                              "threshold", "reset"))
+    stochastic = any(draws_random_numbers(data.get(f) or "") for f in
+                     ("equations", "update", "threshold", "reset"))
     if stochastic and cc["tier"] == "exact":
         raise ModelDefinitionError("the model draws random numbers (xi, rand() or randn()) "
                                    "but the tier is 'exact'; expected tier = "
@@ -832,7 +833,7 @@ def kernel_weights(kernel: str, values: dict, n: int):
 def _coupling(entry, eqs, state, inputs, parameters, source, model_id) -> Coupling:
     from brian2.equations.equations import PARAMETER
 
-    from .quantities import DIMENSIONLESS, get_dimensions
+    from .quantities import get_dimensions
     from .safe_expr import ExpressionError
 
     target, src = entry["target"], entry["source"]
@@ -862,20 +863,14 @@ def _coupling(entry, eqs, state, inputs, parameters, source, model_id) -> Coupli
         raise ModelDefinitionError(f"kernel {clip_repr(entry['kernel'])} is not finite at "
                                    f"d = 0..2", source=source, model=model_id,
                                    field="coupling.kernel")
-    want = eqs[target].dim / eqs[src].dim
+    want = get_dimensions(eqs[target].dim / eqs[src].dim)
     got = get_dimensions(w)
-    if got is not get_dimensions(want) and not (got is DIMENSIONLESS and
-                                                 get_dimensions(want) is DIMENSIONLESS):
-        raise UnitError(f"kernel has dimensions {got}, expected {get_dimensions(want)} (the "
+    if got is not want:
+        raise UnitError(f"kernel has dimensions {got}, expected {want} (the "
                         f"unit of '{target}' over that of '{src}')", source=source,
                         model=model_id, field="coupling.kernel")
     return Coupling(target=target, source=src, kernel=entry["kernel"].strip(),
                     topology=topology)
-
-
-def _is_random(code: str) -> bool:
-    """True if Brian2 code draws random numbers: white noise ``xi``, ``rand()``, ``randn()``."""
-    return bool(re.search(r"\bxi(_\w+)?\b|\brandn?\s*\(", code))
 
 
 def _check_scale_expression(text, parameters, state, source, model_id):

@@ -24,6 +24,11 @@ __all__ = ["Model", "Parameter", "StateVar", "Input", "Preset", "Reference", "Cr
            "Coupling", "default_class_name"]
 
 
+def draws_random_numbers(code: str) -> bool:
+    """True if Brian2 code draws random numbers: white noise ``xi``, ``rand()``, ``randn()``."""
+    return bool(re.search(r"\bxi(_\w+)?\b|\brandn?\s*\(", code))
+
+
 def default_class_name(model_id: str) -> str:
     """Class name of a model file without ``class_name``: ``my_model`` -> ``MyModel``."""
     return "".join(part[:1].upper() + part[1:] for part in model_id.split("_"))
@@ -300,8 +305,7 @@ class Model:
     @property
     def stochastic(self) -> bool:
         """True if the model draws random numbers: ``xi`` noise, ``rand()`` or ``randn()``."""
-        pattern = r"\bxi(_\w+)?\b|\brandn?\s*\("
-        return any(re.search(pattern, text or "") for text in
+        return any(draws_random_numbers(text or "") for text in
                    (self.equations, self.update, self.threshold, self.reset))
 
     @property

@@ -56,7 +56,7 @@ def test_two_layer_xor_network_with_one_step_delay_per_layer():
     bits = rng.integers(0, 2, size=(T, 2))
     b2.start_scope()
     dt = 1 * b2.ms
-    ta = b2.TimedArray(bits.astype(float), dt=dt)
+    ta = b2.TimedArray(bits.astype(float), dt=dt)  # noqa: F841 - Brian2 reads it by name
     inp = McCullochPitts(2, preset="or", dt=dt)                  # relays: y = bit
     inp.run_regularly("I = ta(t, i)", when="start")
     hidden = McCullochPitts(2, theta=np.array([1.0, 2.0]), dt=dt)  # 0: OR, 1: AND
