@@ -48,7 +48,8 @@ from .library import class_index, is_library_model, unknown_class_error
 from .library import model as _get_model
 from .model import Model
 
-__all__ = ["LibraryNeuron", "neuron_class", "precision", "to_saiunit", "to_si"]
+__all__ = ["LibraryNeuron", "SURROGATES", "ConstraintT", "neuron_class", "precision",
+           "surrogate", "to_saiunit", "to_si"]
 
 _DIM_NAMES = ("m", "kg", "s", "A", "K", "mol", "cd")
 
@@ -113,6 +114,101 @@ def precision(dtype="float64"):
         raise ValueError(f"found dtype {dtype!r}, expected 'float64' or 'float32'")
     with brainstate.environ.context(precision=bits):
         yield
+
+
+# ----------------------------------------------------------------------------------
+# surrogate gradients by name
+#: Surrogate names accepted by ``spk_fun``: braintools classes, default arguments.
+SURROGATES = {
+    "sigmoid": "Sigmoid",            # sigmoid derivative (alpha = 4)
+    "arctan": "Arctan",              # arctan derivative (SpikingJelly's ATan)
+    "triangle": "PiecewiseQuadratic",  # triangular gradient on |x| < 1/alpha
+    "superspike": "InvSquareGrad",   # fast sigmoid 1/(1 + alpha|x|)^2 (Zenke & Ganguli 2018)
+    "relu_grad": "ReluGrad",         # ReLU(alpha (width - |x|))
+    "gaussian": "GaussianGrad",      # Gaussian bump
+    "erf": "ERF",
+    "slayer": "SlayerGrad",          # Laplace-shaped (Shrestha & Orchard 2018)
+    "piecewise_leaky_relu": "PiecewiseLeakyRelu",
+}
+
+
+def surrogate(spk_fun):
+    """A braintools surrogate from a name in :data:`SURROGATES` (or the function itself).
+
+    Parameters
+    ----------
+    spk_fun : str or callable
+        ``'sigmoid'``, ``'arctan'``, ``'triangle'``, ``'superspike'``, ``'relu_grad'``,
+        ``'gaussian'``, ``'erf'``, ``'slayer'``, ``'piecewise_leaky_relu'``, or a
+        ``braintools.surrogate`` instance (e.g. ``Sigmoid(alpha=8.0)``) used as given.
+    """
+    if callable(spk_fun):
+        return spk_fun
+    if isinstance(spk_fun, str) and spk_fun.lower().replace("-", "_") in SURROGATES:
+        return getattr(braintools.surrogate, SURROGATES[spk_fun.lower().replace("-", "_")])()
+    raise ParameterError(f"found spk_fun={spk_fun!r}, expected a braintools surrogate or one "
+                         f"of {sorted(SURROGATES)}", field="spk_fun")
+
+
+# ----------------------------------------------------------------------------------
+# trainable parameters
+class ConstraintT(brainstate.nn.Transform):
+    """Unit-aware reparameterisation of a constrained model parameter.
+
+    The optimiser sees a dimensionless unconstrained value ``z``; the model sees
+
+    - ``positive``: ``scale * exp(z)`` (log-parameterised, e.g. time constants);
+    - ``nonnegative``: ``scale * softplus(z)``;
+    - ``any``: ``scale * z``,
+
+    with ``scale`` a quantity in the parameter's SI unit (by default the magnitude of the
+    initial value), so ``z`` is of order one whatever the unit and one learning rate
+    suits volts, siemens and seconds alike; ``Param.value()`` is a saiunit quantity.
+
+    Parameters
+    ----------
+    constraint : {'positive', 'nonnegative', 'any'}
+    unit : saiunit.Unit
+        SI unit of the parameter (``saiunit.UNITLESS`` for dimensionless ones).
+    scale : float, optional
+        Mantissa of the scale in ``unit``; default 1.
+    """
+
+    def __init__(self, constraint: str, unit, scale: float = 1.0):
+        if constraint not in ("positive", "nonnegative", "any"):
+            raise ParameterError(f"found constraint {constraint!r}, expected 'positive', "
+                                 "'nonnegative' or 'any'", field="trainable")
+        if not (np.isfinite(scale) and scale > 0):
+            raise ParameterError(f"found scale {scale!r}, expected a positive number",
+                                 field="trainable")
+        self.constraint = constraint
+        self.unit = unit
+        self.scale = float(scale)
+
+    def forward(self, z):
+        z = jnp.asarray(z)
+        y = self.scale * {"positive": jnp.exp, "nonnegative": jax.nn.softplus}.get(
+            self.constraint, lambda v: v)(z)
+        return y if self.unit is su.UNITLESS else su.Quantity(y, unit=self.unit)
+
+    def inverse(self, y):
+        y = jnp.asarray(to_si(y, self.unit, "trainable parameter")) / self.scale
+        if self.constraint == "positive":
+            return jnp.log(y)
+        if self.constraint == "nonnegative":
+            # softplus^-1, finite at 0 (the smallest representable positive instead)
+            y = jnp.maximum(y, jnp.finfo(y.dtype).tiny)
+            return y + jnp.log(-jnp.expm1(-y))
+        return y
+
+
+def _trainable_value(value):
+    """The current value of a trainable parameter object (or ``None`` if not one)."""
+    if isinstance(value, brainstate.nn.Param):
+        return value.value()
+    if isinstance(value, brainstate.State):
+        return value.value
+    return None
 
 
 # ----------------------------------------------------------------------------------
@@ -318,9 +414,11 @@ class LibraryNeuron(_bp.Neuron):
         A preset of the model.
     method : str, optional
         Integration method (Brian2 name); default: the model's pinned method.
-    spk_fun : callable
-        Surrogate gradient function (``braintools.surrogate``); the forward pass is the
-        exact Brian2 threshold condition.
+    spk_fun : str or callable
+        Surrogate gradient: a name from :data:`SURROGATES` (``'sigmoid'``, ``'arctan'``,
+        ``'triangle'``, ``'superspike'``, ``'relu_grad'``, ``'gaussian'``...) or a
+        ``braintools.surrogate`` instance; the forward pass is the exact Brian2 threshold
+        condition.
     spk_reset : {'hard', 'soft'}
         ``'hard'`` (default) applies the model's reset statements, as Brian2 does.
         ``'soft'`` (BrainPy convention) subtracts ``threshold - reset value`` from the
@@ -336,14 +434,30 @@ class LibraryNeuron(_bp.Neuron):
         ``'float32'`` or ``'float64'``; default: brainstate's current float type.
         float64 needs JAX x64 (see :func:`precision`).
     name : str, optional
+    trainable : str, sequence of str or dict, optional
+        Parameters to make trainable. Each becomes a ``brainstate.nn.Param`` whose
+        ``ParamState`` holds an unconstrained value and whose ``value()`` is the parameter
+        in its SI unit, through :class:`ConstraintT` for the parameter's ``constraint``
+        in the model file (``positive``: log-parameterised; ``nonnegative``: softplus;
+        ``any``: identity). A dict maps names to a constraint word or a
+        ``brainstate.nn.Transform`` of one's own.
+    per_neuron : bool
+        Trainable parameters named in ``trainable`` get one value per neuron (the
+        layer's shape) instead of one shared value.
     **overrides
         Parameter values: saiunit quantities, Brian2 quantities, strings such as
-        ``"10 ms"``, or arrays of them for per-neuron (or per-batch) values.
+        ``"10 ms"``, or arrays of them for per-neuron (or per-batch) values. A
+        ``brainstate.ParamState`` (used as is: no constraint) or a
+        ``brainstate.nn.Param`` makes that parameter trainable with the given state.
 
     Attributes
     ----------
     params : dict
-        Parameter values as saiunit quantities (SI units).
+        Fixed parameter values as saiunit quantities (SI units); trainable ones hold
+        their initial value (the current one: :meth:`parameter`).
+    trainable_params : dict
+        The trainable parameters (``brainstate.nn.Param`` or ``ParamState``) by name;
+        ``layer.states(brainstate.ParamState)`` lists their states.
     <state variables> : brainstate.HiddenState
         One per model state variable, e.g. ``layer.v``, ``layer.w``.
     """
@@ -353,7 +467,7 @@ class LibraryNeuron(_bp.Neuron):
     def __init__(self, in_size, preset=None, method=None, *,
                  spk_fun=braintools.surrogate.InvSquareGrad(), spk_reset="hard",
                  detach_reset=False, dtype=None, name=None, allow_unlisted_method=False,
-                 guard=False, **overrides):
+                 guard=False, trainable=None, per_neuron=False, **overrides):
         from .inputs import check_method, check_size
 
         m = type(self).neuroplug_model
@@ -369,16 +483,31 @@ class LibraryNeuron(_bp.Neuron):
         if spk_reset not in ("hard", "soft"):
             raise ParameterError(f"found spk_reset={spk_reset!r}, expected 'hard' or 'soft'",
                                  model=m.id, source=m.source, field="spk_reset")
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        super().__init__(in_size, spk_fun=surrogate(spk_fun), spk_reset=spk_reset, name=name)
         method = check_method(m, method, allow_unlisted=allow_unlisted_method)
         self.method = method
         self.guard = bool(guard)
         self.preset = preset
         self.detach_reset = bool(detach_reset)
         self.dtype = _resolve_dtype(dtype)
-        values = m.parameter_values(preset, **{k: _to_brian2(v) for k, v in overrides.items()})
+        learned = {k: v for k, v in overrides.items() if _trainable_value(v) is not None}
+        for k, v in learned.items():
+            value = _trainable_value(v)
+            mant = value.mantissa if isinstance(value, su.Quantity) else value
+            if not jnp.issubdtype(jnp.asarray(mant).dtype, jnp.floating):
+                raise ParameterError(f"trainable value holds integers ({value}); expected "
+                                     "floats (e.g. 10.0 * u.ms): integers have no gradient",
+                                     model=m.id, source=m.source, field=f"parameters.{k}")
+        values = m.parameter_values(preset, **{
+            k: _to_brian2(v if k not in learned else _trainable_value(v))
+            for k, v in overrides.items()})
         _check_shapes(m, values, tuple(self.varshape))
-        self._program = _get_program(m, method, not _zero_refractory_period(m, values))
+        learned.update(_make_trainable(m, trainable, values, learned, tuple(self.varshape),
+                                       per_neuron))
+        self.trainable_params = learned
+        refractory_param = (m.refractory or "").strip()
+        self._program = _get_program(m, method, refractory_param in learned or
+                                     not _zero_refractory_period(m, values))
         if spk_reset == "soft" and (self._program.spike_var is None or
                                     _reset_value(m, self._program.spike_var) is None):
             raise ParameterError("soft reset needs a threshold 'VAR > EXPR' and a reset "
@@ -397,10 +526,11 @@ class LibraryNeuron(_bp.Neuron):
                                  source=m.source, model=m.id, field="in_size")
             from .library import kernel_weights
 
-            if any(np.ndim(values[n]) and re.search(rf"\b{n}\b", m.coupling.kernel)
-                   for n in values):
-                raise InputError("the coupling kernel needs scalar parameters; found "
-                                 "per-neuron values", source=m.source, model=m.id,
+            if any((np.ndim(values[n]) or n in learned) and
+                   re.search(rf"\b{n}\b", m.coupling.kernel) for n in values):
+                raise InputError("the coupling kernel needs fixed scalar parameters; "
+                                 "found per-neuron or trainable values", source=m.source,
+                                 model=m.id,
                                  field="coupling.kernel")
             w = kernel_weights(m.coupling.kernel, values, int(self.varshape[0]))
             self._coupling_w = jnp.asarray(np.asarray(w, dtype=float), dtype=self.dtype)
@@ -514,7 +644,44 @@ class LibraryNeuron(_bp.Neuron):
         ns.update(self._constants)
         for k, v in self.params.items():
             ns[k] = to_si(v, self._param_units[k], f"parameter {k}")
+        for k, obj in self.trainable_params.items():
+            ns[k] = jnp.asarray(to_si(_trainable_value(obj), self._param_units[k],
+                                      f"trainable parameter {k}"), dtype=self.dtype)
         return ns
+
+    def parameter(self, name):
+        """Current value of a parameter (a trainable one's constrained value), saiunit.
+
+        Parameters
+        ----------
+        name : str
+            A parameter of the model.
+        """
+        m = self.neuroplug_model
+        if name not in m.parameters:
+            raise ParameterError(f"unknown parameter '{name}'; expected one of "
+                                 f"{sorted(m.parameters)}", model=m.id, source=m.source,
+                                 field="parameters")
+        if name in self.trainable_params:
+            value = _trainable_value(self.trainable_params[name])
+            unit = self._param_units[name]
+            if unit is not su.UNITLESS and not isinstance(value, su.Quantity):
+                value = su.Quantity(value, unit=unit)
+            return value
+        return self.params[name]
+
+    def parameter_values(self) -> dict:
+        """All current parameter values as Brian2 quantities: pass them to the Brian2
+        class to simulate the trained layer there
+        (``neuroplug.brian2.LIF(N, **layer.parameter_values())``)."""
+        from .model import _from_saiunit
+
+        out = {}
+        for name in self.neuroplug_model.parameters:
+            value = self.parameter(name)
+            out[name] = _from_saiunit(value) if isinstance(value, su.Quantity) else \
+                np.asarray(value)
+        return out
 
     def update(self, x=None, **inputs):
         """Advance one time step; returns the spikes (float, surrogate gradient), or the
@@ -655,6 +822,38 @@ class LibraryNeuron(_bp.Neuron):
         return self._output_value(ns, spk)
 
 
+def _make_trainable(m, trainable, values, given, varshape, per_neuron) -> dict:
+    """``brainstate.nn.Param`` objects for the parameters named in ``trainable``."""
+    if trainable is None:
+        return {}
+    if isinstance(trainable, str):
+        trainable = (trainable,)
+    spec = dict(trainable) if isinstance(trainable, dict) else {k: None for k in trainable}
+    out = {}
+    for name, constraint in spec.items():
+        if name not in m.parameters:
+            raise ParameterError(f"trainable: unknown parameter '{name}'; expected one of "
+                                 f"{sorted(m.parameters)}", model=m.id, source=m.source,
+                                 field="trainable")
+        if name in given:
+            raise ParameterError(f"trainable: '{name}' is already given as a trainable "
+                                 "state; name it once", model=m.id, source=m.source,
+                                 field="trainable")
+        unit = _si_unit(_q.get_dimensions(values[name]))
+        value = np.asarray(values[name], dtype=float)
+        if isinstance(constraint, brainstate.nn.Transform):
+            t = constraint
+        else:
+            default = abs(float(np.asarray(m.parameters[name].quantity, dtype=float)))
+            scale = float(np.max(np.abs(value))) or default or 1.0
+            t = ConstraintT(constraint or m.parameters[name].constraint, unit, scale)
+        if per_neuron:
+            value = np.broadcast_to(value, varshape).copy()
+        initial = value if unit is su.UNITLESS else su.Quantity(value, unit=unit)
+        out[name] = brainstate.nn.Param(initial, t=t)
+    return out
+
+
 def _check_shapes(m, values, varshape):
     """Per-neuron parameters broadcast to the layer (optionally with a leading batch axis)."""
     for name, value in values.items():
@@ -727,9 +926,13 @@ preset : str, optional
 method : str, optional
     Integration method (Brian2 name); default: the model's pinned method.
 spk_fun, spk_reset, detach_reset, dtype, name
-    As for :class:`neuroplug.brainpy.LibraryNeuron`: surrogate gradient, ``'hard'``
-    (Brian2's reset, default) or ``'soft'`` reset, stopping gradients through the
-    reset, ``'float32'``/``'float64'``, layer name.
+    As for :class:`neuroplug.brainpy.LibraryNeuron`: surrogate gradient (a name such as
+    ``'arctan'`` or a braintools surrogate), ``'hard'`` (Brian2's reset, default) or
+    ``'soft'`` reset, stopping gradients through the reset, ``'float32'``/``'float64'``,
+    layer name.
+trainable, per_neuron
+    Parameters to train (names, or a dict name -> constraint), shared or one per neuron;
+    a ``brainstate.ParamState``/``brainstate.nn.Param`` as a parameter value does the same.
 """
 
 
