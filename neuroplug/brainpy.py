@@ -28,9 +28,10 @@ gradient is the surrogate ``spk_fun`` of the scaled distance to threshold.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import brainpy.state as _bp
 import brainstate
@@ -271,7 +272,8 @@ class _Program:
         self.method = method
         self.has_refractory = code.has_refractory
         self.constants = dict(code.constants)
-        self.stateupdate = compile(code.stateupdate or "pass", f"<{m.id}:{method}:state>", "exec")
+        self.stateupdate = compile(_negated_sums(code.stateupdate or "pass"),
+                                   f"<{m.id}:{method}:state>", "exec")
         self.update = compile(code.update or "pass", f"<{m.id}:update>", "exec")
         self.threshold = (compile(code.threshold, f"<{m.id}:threshold>", "exec")
                           if code.threshold else None)
@@ -312,6 +314,26 @@ class _Program:
         self.subexpressions = _subexpression_program(m)
         self.on_spike = {name: compile(text or "pass", f"<{m.id}:on_spike:{name}>", "exec")
                          for name, text in code.on_spike.items()}
+
+
+class _NegatedSum(ast.NodeTransformer):
+    """``(-a) + b`` -> ``b - a`` and ``a + (-b)`` -> ``a - b``: the same IEEE result
+    (negation is exact), one array fewer for XLA to hoist out of a time loop (Brian2's
+    exponential Euler writes ``_v = (- _BA_v) + (...)``)."""
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Add):
+            if isinstance(node.left, ast.UnaryOp) and isinstance(node.left.op, ast.USub):
+                return ast.copy_location(ast.BinOp(node.right, ast.Sub(), node.left.operand), node)
+            if isinstance(node.right, ast.UnaryOp) and isinstance(node.right.op, ast.USub):
+                return ast.copy_location(ast.BinOp(node.left, ast.Sub(), node.right.operand), node)
+        return node
+
+
+def _negated_sums(code: str):
+    """Brian2's statements with :class:`_NegatedSum` applied (an AST, ready to compile)."""
+    return ast.fix_missing_locations(_NegatedSum().visit(ast.parse(code)))
 
 
 def _subexpression_program(m: Model):
@@ -777,10 +799,9 @@ class LibraryNeuron(_bp.Neuron):
                         replay = iter(list(drawn[kind]))
                         fresh = ns[kind]
                         dns[kind] = _replayer(replay, fresh)
-                surrogate = self.spk_fun(eval(prog.distance, dns))  # noqa: S307
-                if prog.has_refractory:  # no gradient through a refractory neuron
-                    surrogate = surrogate * ns["not_refractory"]
-                spk = jax.lax.stop_gradient(hard - surrogate) + surrogate
+                # no gradient through a refractory neuron
+                mask = ns["not_refractory"] if prog.has_refractory else None
+                spk = _spike(self.spk_fun, hard, eval(prog.distance, dns), mask)  # noqa: S307
             else:
                 spk = hard
             if prog.has_refractory:
@@ -796,10 +817,9 @@ class LibraryNeuron(_bp.Neuron):
                     var = prog.spike_var
                     rns[var] = before[var] - (eval(prog.threshold_value, ns) - rns[var])  # noqa
                 g = jax.lax.stop_gradient(spk) if self.detach_reset else spk
-                ste = g - jax.lax.stop_gradient(g)
                 for k in prog.reset_targets:
                     after = jnp.broadcast_to(rns[k], shape)
-                    ns[k] = jnp.where(cond, after, before[k]) + ste * (after - before[k])
+                    ns[k] = _reset(cond, after, before[k], g)
         else:
             spk = jnp.zeros(shape, dtype=self.dtype)
             self._arrive(ns, spike_inputs)
@@ -852,6 +872,47 @@ def _make_trainable(m, trainable, values, given, varshape, per_neuron) -> dict:
         initial = value if unit is su.UNITLESS else su.Quantity(value, unit=unit)
         out[name] = brainstate.nn.Param(initial, t=t)
     return out
+
+
+@partial(jax.custom_jvp, nondiff_argnums=(0,))
+def _spike(spk_fun, hard, distance, mask):
+    """The spikes of a step: exactly ``hard`` (Brian2's threshold condition) in the
+    forward pass; tangent ``spk_fun'(distance) * mask`` (the surrogate). Written as one
+    custom JVP so that the forward pass computes nothing for the surrogate."""
+    return hard
+
+
+@_spike.defjvp
+def _spike_jvp(spk_fun, primals, tangents):
+    hard, distance, mask = primals
+    _, t_distance, _ = tangents
+    _, t = jax.jvp(spk_fun, (distance,), (t_distance,))
+    if mask is not None:
+        t = t * mask
+    return hard, jnp.asarray(t, dtype=hard.dtype)
+
+
+def _reset(cond, after, before, spk):
+    """``where(cond, after, before)``; for float state its tangent also carries the
+    straight-through term ``d(spk) * (after - before)`` (the surrogate through the reset).
+    The forward pass is only the select, so XLA fuses it with the update and threshold."""
+    if not (jnp.issubdtype(after.dtype, jnp.floating) and
+            jnp.issubdtype(before.dtype, jnp.floating)):
+        return jnp.where(cond, after, before)
+    return _reset_float(cond, after, before, spk)
+
+
+@jax.custom_jvp
+def _reset_float(cond, after, before, spk):
+    return jnp.where(cond, after, before)
+
+
+@_reset_float.defjvp
+def _reset_float_jvp(primals, tangents):
+    cond, after, before, spk = primals
+    _, t_after, t_before, t_spk = tangents
+    out = jnp.where(cond, after, before)
+    return out, jnp.where(cond, t_after, t_before) + t_spk * (after - before)
 
 
 def _check_shapes(m, values, varshape):

@@ -63,6 +63,7 @@ def test_bench_tiny_run_writes_every_field(tmp_path):
     cfg.sizes = {"lif": [100, 400]}
     cfg.duration, cfg.numpy_duration, cfg.network_duration = 0.005, 0.002, 0.005
     cfg.compare_n, cfg.threads, cfg.loop_n, cfg.loop_steps = 100, (1,), 10, 10
+    cfg.brainpy_dtypes, cfg.train_steps = ("float64",), 20
     res = bench.run(cfg, progress=False)
     bench.save_json(res, tmp_path / "b.json")
     bench.write_markdown(res, tmp_path / "b.md")
@@ -79,7 +80,8 @@ def test_bench_tiny_run_writes_every_field(tmp_path):
     kinds = {(c["kind"], c["backend"]) for c in data["comparisons"]}
     assert kinds == {("brian2_vs_hand", "numpy"), ("brian2_vs_hand", "cython"),
                      ("brian2_vs_hand", "cpp_standalone 1t"),
-                     ("brainpy_vs_builtin", "brainpy float64")}
+                     ("brainpy_vs_builtin", "brainpy float64"),
+                     ("brainpy_vs_builtin", "brainpy float64 train")}
     for c in data["comparisons"]:
         assert c["ratio"] > 0 and c["ratio_min"] <= c["ratio_median"] <= c["ratio_max"]
     assert data["code_identity"][0]["identical"] is True
