@@ -32,7 +32,9 @@ extensions = [
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+# tutorials/figures: what the tutorial scripts wrote (reports, a generated model page,
+# Verilog); the tutorial pages include them, they are no pages of their own
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "tutorials/figures"]
 
 # --- MyST ------------------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
