@@ -30,6 +30,9 @@ from tests.hw_helpers import REQUIRE_HW
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: one worker runs this file (--dist loadgroup), so the site is built once per session
+pytestmark = pytest.mark.xdist_group("site")
+
 #: the pages the browser opens: the index, a model page, the API page, a tutorial
 PAGES = ["index.html", "catalog/adex.html", "api/library.html", "tutorials/ei_network.html"]
 MODEL_PAGE = "catalog/adex.html"
