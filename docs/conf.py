@@ -44,7 +44,7 @@ myst_heading_anchors = 4
 # --- autodoc / numpydoc ----------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"           # the numpydoc 'Parameters' sections carry the types
-autodoc_default_options = {"show-inheritance": False}
+autodoc_default_options = {}
 numpydoc_show_class_members = False  # members are listed by autodoc, not numpydoc
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
