@@ -53,6 +53,7 @@ def main(argv=None) -> int:
 
     # [brian2]
     import brian2 as b2
+
     from neuroplug.brian2 import group
 
     b2.start_scope()
@@ -68,6 +69,7 @@ def main(argv=None) -> int:
     import brainstate
     import jax.numpy as jnp
     import saiunit as u
+
     from neuroplug.brainpy import neuron_class, precision
 
     AdaptingLIF = neuron_class(str(MODEL_FILE))          # a brainpy.state.Neuron class

@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     frac = spec["inputs"][0]["format"]["frac_bits"]
     q = round(amp * 2 ** frac)                             # the input on the input's grid
     traces64, spikes64, _ = ir.float_map().run(np.full(steps, q / 2 ** frac))
-    spikes_bt, traces_bt, overflows = run_bittrue(spec, q, steps)
+    spikes_bt, traces_bt, _overflows = run_bittrue(spec, q, steps)
     print(f"1.5x rheobase, {steps} steps: float64 map {len(spikes64)} spikes, "
           f"bit-true {len(spikes_bt)} spikes, identical steps "
           f"{np.array_equal(spikes64, spikes_bt)}")
