@@ -310,7 +310,7 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
     the verdict and the figures are the same; ``environment["brainpy_process"]`` says
     which, and ``timing["brainpy_child_overhead_s"]`` what the child cost.  An error in
     the child is raised here as the same exception; a child that exits or hangs raises
-    :class:`~neuroplug.BackendError`.
+    :class:`~neuroplug.errors.BackendError`.
     """
     m = _get_model(model_id)
     if preset is not None and preset not in m.presets:

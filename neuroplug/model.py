@@ -336,7 +336,7 @@ class Model:
         Parameters
         ----------
         preset : str, optional
-            Name of a preset in :attr:`presets`.
+            Name of a preset in ``presets``.
         **overrides
             Parameter values: quantities, strings such as ``"10 ms"``, numbers for
             dimensionless parameters, or per-neuron arrays of those.

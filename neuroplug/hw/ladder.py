@@ -2,7 +2,7 @@
 
 (i)   float map vs Brian2 running the same model, preset, method and dt: identical
       spike steps over an f-I sweep.
-(ii)  bit-true model vs float map: subthreshold max |dv| within the computed bound
+(ii)  bit-true model vs float map: subthreshold max ``|dv|`` within the computed bound
       (in LSB); firing-rate error <= max(1 %, 1 Hz) over an f-I sweep including
       1.05x rheobase; for nonlinear models also spike counts within +-1 and mean ISI
       within max(1 %, twice the float32-vs-float64 spread measured in the same run).
