@@ -50,7 +50,7 @@ from .library import model as _get_model
 from .model import Model
 
 __all__ = ["LibraryNeuron", "SURROGATES", "ConstraintT", "neuron_class", "precision",
-           "surrogate", "to_saiunit", "to_si"]
+           "shard", "surrogate", "to_saiunit", "to_si"]
 
 _DIM_NAMES = ("m", "kg", "s", "A", "K", "mol", "cd")
 
@@ -913,6 +913,48 @@ def _reset_float_jvp(primals, tangents):
     _, t_after, t_before, t_spk = tangents
     out = jnp.where(cond, after, before)
     return out, jnp.where(cond, t_after, t_before) + t_spk * (after - before)
+
+
+def shard(layer, mesh, axis: str = "neurons"):
+    """Place a layer's state across devices along its last (neuron) axis.
+
+    After ``layer.init_state(...)``, every state array of the layer (and of its
+    sub-modules) with a neuron axis is put on ``mesh`` split along that axis; scalars
+    are replicated. A jitted ``for_loop`` over ``layer.update`` then runs SPMD: each
+    device updates its share of the neurons, with the same arithmetic per neuron as on
+    one device (the spikes are identical). Inputs should be sharded the same way
+    (:func:`jax.device_put` with ``NamedSharding(mesh, PartitionSpec(..., axis))``).
+
+    Parameters
+    ----------
+    layer : brainstate.nn.Module
+        A library layer (or a network holding library layers) after ``init_state``.
+    mesh : jax.sharding.Mesh
+        A mesh with an axis named ``axis`` whose size divides the number of neurons.
+    axis : str
+        Name of the mesh axis to split the neurons over.
+
+    Returns
+    -------
+    layer
+    """
+    from jax.sharding import NamedSharding, PartitionSpec
+
+    for state in layer.states().values():
+        if isinstance(state, brainstate.ParamState):
+            continue  # parameters: replicated (use jax.device_put to shard per-neuron ones)
+        value = state.value
+        mant = value.mantissa if isinstance(value, su.Quantity) else value
+        ndim = jnp.ndim(mant)
+        spec = PartitionSpec(*([None] * (ndim - 1)), axis) if ndim else PartitionSpec()
+        if ndim and mant.shape[-1] % mesh.shape[axis]:
+            raise InputError(f"found {mant.shape[-1]} neurons, expected a multiple of the "
+                             f"{mesh.shape[axis]} devices of mesh axis '{axis}'",
+                             field="shard")
+        placed = jax.device_put(mant, NamedSharding(mesh, spec))
+        state.value = su.Quantity(placed, unit=value.unit) if isinstance(value, su.Quantity) \
+            else placed
+    return layer
 
 
 def _check_shapes(m, values, varshape):
