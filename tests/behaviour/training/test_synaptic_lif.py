@@ -96,7 +96,7 @@ def _norse_lif(weights_A, dt, tau_m=10e-3, tau_syn=5e-3):
 
 def test_euler_layer_equals_norse_lif_recursion():
     """method='euler' reproduces Norse's LIF step by step (spikes and v, 1e-9 rel.)
-    for a 100 Hz train of three weights (two of them fire)."""
+    for a 100 Hz train of three weights (all three fire: 14, 40 and 98 spikes)."""
     n, dt = 3000, 1e-4
     w = np.zeros((n, 3))
     w[100::100] = [800.0, 1500.0, 3000.0]
