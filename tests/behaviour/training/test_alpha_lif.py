@@ -6,8 +6,10 @@ w*(t/tau_s)*exp(1 - t/tau_s) (Rall 1967; peak w at tau_s, NEST's normalisation),
 the membrane's postsynaptic potential is its convolution with exp(-t/tau_m)/C_m
 (Rotter & Diesmann 1999).  Integrated by hand (k = 1/tau_s - 1/tau_m):
 v - E_L = w*e/(C_m*tau_s)*exp(-t/tau_m)*(1 - exp(-k*t)*(1 + k*t))/k**2.
-This closed form is the oracle (exact integration: agreement to rounding, bound
-1e-9 relative).  NEST routes positive weights to the excitatory and negative ones to
+This closed form is the oracle.  The model's default method is rk4 (Brian2's exact
+integrator needs 17-27 s of symbolic work for the five-variable system), whose error
+at dt = 0.1 ms against the closed form is bounded here by 1e-6 relative (measured
+~1e-8).  NEST routes positive weights to the excitatory and negative ones to
 the inhibitory current, each with its own time constant.
 
 Surrogate gradient: d(spike count)/d(input scale) is finite and non-zero.
@@ -53,7 +55,8 @@ def _psp(t, w, tau_s, tau_m=TAU_M):
 
 def test_psp_of_one_spike_is_the_alpha_convolution_closed_form():
     """Excitatory (+w, tau_syn_ex) and inhibitory (-w, tau_syn_in) PSPs equal the closed
-    form at every sample (1e-9 relative); the current peaks at w, tau_s after the spike."""
+    form at every sample (1e-6 relative, rk4); the current peaks at w, tau_s after the
+    spike."""
     n, k0, dt = 800, 10, 0.1
     tau_ex, tau_in = 2e-3, 6e-3
     w = np.zeros((n, 2))
@@ -62,10 +65,10 @@ def test_psp_of_one_spike_is_the_alpha_convolution_closed_form():
     t = (np.arange(n) - k0) * dt * 1e-3
     want = E_L * 1e3 + 1e3 * np.stack([_psp(t, 200e-12, tau_ex), _psp(t, -400e-12, tau_in)], 1)
     err = np.max(np.abs(v - want)) / np.max(np.abs(want - E_L * 1e3))
-    assert err < 1e-9, err
+    assert err < 1e-6, err
     # sign routing: the excitatory spike only in I_ex, the inhibitory one only in I_in
     assert np.all(i_in[:, 0] == 0) and np.all(i_ex[:, 1] == 0)
-    assert abs(i_ex[:, 0].max() - 200.0) < 1e-9 and abs(i_in[:, 1].min() + 400.0) < 1e-9
+    assert abs(i_ex[:, 0].max() - 200.0) < 1e-4 and abs(i_in[:, 1].min() + 400.0) < 1e-4
     assert (np.argmax(i_ex[:, 0]) - k0) * dt == 2.0 and (np.argmin(i_in[:, 1]) - k0) * dt == 6.0
 
 
@@ -100,6 +103,6 @@ def test_surrogate_gradient_of_spike_count_wrt_input():
             spk = brainstate.transform.for_loop(lambda xi: layer.update(xi * scale * u.pA), x)
             return spk.sum()
         scale = jnp.array([0.8, 1.0, 1.2, 1.5])
-        g = jax.grad(count)(scale)
-        assert float(count(scale)) > 0
+        total, g = jax.value_and_grad(count)(scale)
+    assert float(total) > 0
     assert bool(jnp.all(jnp.isfinite(g))) and bool(jnp.any(g != 0)), g
