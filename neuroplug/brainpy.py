@@ -49,8 +49,8 @@ from .library import class_index, is_library_model, unknown_class_error
 from .library import model as _get_model
 from .model import Model
 
-__all__ = ["LibraryNeuron", "SURROGATES", "ConstraintT", "neuron_class", "precision",
-           "shard", "surrogate", "to_saiunit", "to_si"]
+__all__ = ["LibraryNeuron", "Recurrent", "SURROGATES", "ConstraintT", "neuron_class",
+           "precision", "shard", "surrogate", "to_saiunit", "to_si"]
 
 _DIM_NAMES = ("m", "kg", "s", "A", "K", "mol", "cd")
 
@@ -896,10 +896,10 @@ def _reset(cond, after, before, spk):
     """``where(cond, after, before)``; for float state its tangent also carries the
     straight-through term ``d(spk) * (after - before)`` (the surrogate through the reset).
     The forward pass is only the select, so XLA fuses it with the update and threshold."""
-    if not (jnp.issubdtype(after.dtype, jnp.floating) and
-            jnp.issubdtype(before.dtype, jnp.floating)):
+    dtype = jnp.result_type(after, before)
+    if not jnp.issubdtype(dtype, jnp.floating):
         return jnp.where(cond, after, before)
-    return _reset_float(cond, after, before, spk)
+    return _reset_float(cond, jnp.asarray(after, dtype), jnp.asarray(before, dtype), spk)
 
 
 @jax.custom_jvp
@@ -913,6 +913,79 @@ def _reset_float_jvp(primals, tangents):
     _, t_after, t_before, t_spk = tangents
     out = jnp.where(cond, after, before)
     return out, jnp.where(cond, t_after, t_before) + t_spk * (after - before)
+
+
+class Recurrent(brainstate.nn.Module):
+    """A library layer with recurrent connections: ``I(t) = x(t) + scale * s(t-1) @ W``.
+
+    The recurrent LIF cell of SNN training (snnTorch ``RLeaky``), for any library model:
+    the spikes of the previous step, weighted by ``W`` (``N x N``, row = presynaptic
+    neuron), are added to the primary input of the wrapped layer. In Brian2 the same
+    network is the group with a ``Synapses(G, G, on_pre="I_post += w")`` whose external
+    drive is written before the synapses slot (``docs/tutorials/training.md``).
+
+    Parameters
+    ----------
+    neuron : LibraryNeuron
+        The layer (one dimension: ``in_size = N``).
+    scale : saiunit quantity or float
+        Unit and size of one weight, in the primary input's unit (e.g. ``0.5 * u.nA``);
+        dimensionless inputs take a float.
+    w_init : str or callable
+        ``'orthogonal'`` (default: an orthogonal matrix times ``gain``, Saxe et al. 2014,
+        which keeps the recurrent drive's norm), ``'zeros'``, or an initializer
+        ``f(shape) -> array`` (e.g. ``braintools.init.KaimingNormal()``).
+    gain : float
+        Gain of the orthogonal initialisation.
+    trainable : bool
+        ``W`` as a ``brainstate.ParamState`` (default) or a fixed array.
+    """
+
+    def __init__(self, neuron, scale=1.0, w_init="orthogonal", gain: float = 1.0,
+                 trainable: bool = True, name=None):
+        super().__init__(name=name)
+        if not isinstance(neuron, LibraryNeuron):
+            raise InputError(f"found {type(neuron).__name__}, expected a neuroplug.brainpy "
+                             "layer", field="neuron")
+        if len(neuron.varshape) != 1:
+            raise InputError(f"found in_size {tuple(neuron.varshape)}, expected one "
+                             "dimension", field="neuron")
+        m = neuron.neuroplug_model
+        n = int(neuron.varshape[0])
+        if isinstance(w_init, str) and w_init not in ("orthogonal", "zeros"):
+            raise ParameterError(f"found w_init={w_init!r}, expected 'orthogonal', "
+                                 "'zeros' or an initializer", model=m.id, field="w_init")
+        self.neuron = neuron
+        self.unit = neuron._input_units[m.primary_input]
+        self.scale = to_si(scale, self.unit, "Recurrent scale")
+        if isinstance(w_init, str):
+            if w_init == "orthogonal":
+                w = braintools.init.Orthogonal(scale=gain)((n, n))
+            elif w_init == "zeros":
+                w = jnp.zeros((n, n))
+        else:
+            w = w_init((n, n))
+        w = jnp.asarray(w, dtype=neuron.dtype)
+        self.weight = brainstate.ParamState(w) if trainable else w
+
+    @property
+    def weights(self):
+        """The current recurrent matrix (N x N, presynaptic rows), times ``scale``."""
+        w = self.weight.value if isinstance(self.weight, brainstate.State) else self.weight
+        return w * self.scale
+
+    def init_state(self, batch_size=None, **kwargs):
+        self.neuron.init_state(batch_size, **kwargs)
+
+    def reset_state(self, batch_size=None, **kwargs):
+        self.neuron.reset_state(batch_size, **kwargs)
+
+    def update(self, x=None):
+        """One step: the wrapped layer's ``update`` with the recurrent drive added."""
+        rec = jnp.asarray(self.neuron.spike.value) @ self.weights
+        if self.unit is not su.UNITLESS:
+            rec = su.Quantity(rec, unit=self.unit)
+        return self.neuron.update(rec if x is None else x + rec)
 
 
 def shard(layer, mesh, axis: str = "neurons"):

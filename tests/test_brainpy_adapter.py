@@ -234,20 +234,31 @@ def test_primary_input_by_name_equals_positional():
 
 def test_random_numbers_in_the_threshold_reach_the_surrogate():
     """A threshold with rand() (escape noise): the surrogate distance is evaluated with
-    the same random numbers as the threshold, so it is positive exactly on spikes."""
+    the same random numbers as the threshold, so it is positive exactly on spikes. (The
+    surrogate runs only when a gradient is taken: the forward pass is the threshold.)"""
     seen = []
 
     def spk_fun(x):
-        seen.append(x)
+        jax.debug.callback(lambda v: seen.append(np.asarray(v)), x)
         return braintools.surrogate.Sigmoid()(x)
 
     with brainstate.environ.context(dt=0.1 * u.ms):
         brainstate.random.seed(0)
         layer = nbp.neuron_class("escape_rate")(500, spk_fun=spk_fun)
         layer.init_state()
-        layer.v.value = -49 * u.mV * jnp.ones(500)  # above theta: some fire
-        spikes = np.asarray(layer.update(0 * u.nA))
-    assert 0 < spikes.sum() < 500
+        layer.v.value = -0.049 * u.volt * jnp.ones(500)  # above theta: some fire
+        out = {}
+
+        def total(x):
+            spikes = layer.update(x * u.nA)
+            jax.debug.callback(lambda v: out.__setitem__("spikes", np.asarray(v)), spikes)
+            return spikes.sum()
+
+        g, value = brainstate.transform.grad(total, return_value=True)(jnp.zeros(500))
+        jax.effects_barrier()
+        spikes = out["spikes"]
+    assert 0 < spikes.sum() < 500 and float(value) == spikes.sum()
+    assert seen and np.all(np.isfinite(np.asarray(g)))
     np.testing.assert_array_equal(np.asarray(seen[-1]) > 0, spikes > 0)
 
 
