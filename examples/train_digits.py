@@ -99,6 +99,7 @@ def hidden_layer(kind, n, surrogate, train_tau):
     return layer, scale * (u.nA if unit == u.amp else unit)
 
 
+# [network]
 def build(args, n_in=64, n_out=10):
     import brainstate
     import braintools
@@ -116,6 +117,7 @@ def build(args, n_in=64, n_out=10):
             return self.fc_out(self.neurons(self.fc_in(x) * self.unit))
 
     return Net()
+# [network end]
 
 
 def train(args, log=print):
@@ -136,6 +138,7 @@ def train(args, log=print):
     opt.register_trainable_weights(weights)
     steps = np.arange(args.steps)
 
+    # [training step]
     def scores(x):
         brainstate.nn.init_all_states(net, batch_size=x.shape[0])
         out = brainstate.transform.for_loop(lambda i: net(x), steps)
@@ -150,6 +153,8 @@ def train(args, log=print):
         grads, loss = brainstate.transform.grad(loss_fn, weights, return_value=True)(x, y)
         opt.update(grads)
         return loss
+
+    # [training step end]
 
     @brainstate.transform.jit
     def predict(x):
