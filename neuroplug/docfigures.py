@@ -46,7 +46,7 @@ FI_COARSE = 32
 FI_FINE = 16
 #: discretisation: reference dt = dt / REF_DIV; steps of the reference at most
 REF_DIV = 16
-REF_MAX_STEPS = 40000
+REF_MAX_STEPS = 24000
 FIRST_SPIKES = 5
 DPI = 80
 
@@ -266,6 +266,42 @@ def _summary_line(cc) -> str:
     return ", ".join(parts)
 
 
+def _zoom_window(m, res):
+    """(start, end) in ms of a zoom on the first spikes of the strongest stimulus, or None
+    when the full run is readable (few spikes)."""
+    from .quantities import parse_quantity
+
+    sb = res.spikes.get("brian2") or []
+    if not sb or not len(res.amplitudes):
+        return None
+    i = int(np.argmax(np.abs(res.amplitudes)))
+    s = np.asarray(sb[i]) if i < len(sb) else np.zeros(0)
+    if len(s) <= 15:
+        return None
+    onset = float(parse_quantity(m.crosscheck.onset)) * 1e3
+    end = (s[7] + 1) * res.dt * 1e3
+    end = onset + 1.1 * (end - onset)
+    start = max(0.0, onset - 0.1 * (end - onset))
+    return start, end
+
+
+def _plot_main(ax, t, a, b, f, colors, labels, name, res, with_legend):
+    for i in range(a.shape[0]):
+        c = colors[i % len(colors)]
+        ax.plot(*_downsample(t, a[i] * f), color=c, lw=1.6, alpha=0.75,
+                label=f"{res.input_name} = {labels[i]}")
+        ax.plot(*_downsample(t, b[i] * f), color="k", lw=0.4)
+    if not with_legend:
+        return
+    ax.plot([], [], color="k", lw=0.4, label="BrainPy")
+    if a.shape[0] <= 8:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=6)
+    else:
+        ax.text(1.01, 1.0, f"{a.shape[0]} units\n(one line each;\nstimulus per unit\n"
+                f"{labels[0]} to\n{labels[-1]})\nblack: BrainPy", transform=ax.transAxes,
+                va="top", fontsize=6)
+
+
 def _plot_response(m, res, cc, out: Path, thumb: Path | None):
     plt = _plt()
     tb, tp = res.traces.get("brian2", {}), res.traces.get("brainpy", {})
@@ -273,34 +309,36 @@ def _plot_response(m, res, cc, out: Path, thumb: Path | None):
     main = _primary_state(m)
     others = [k for k in m.state if k != main and k in tb][:3]
     dist = cc.get("distribution")
-    n_panels = 1 + bool(others or dist)
-    fig, axes = plt.subplots(n_panels, 1, figsize=(7.2, 1.9 + 1.5 * n_panels),
-                             squeeze=False, gridspec_kw={"hspace": 0.5})
+    zoom = _zoom_window(m, res) if main in tb else None
+    n_panels = 1 + bool(zoom) + bool(others or dist)
+    fig, axes = plt.subplots(n_panels, 1, figsize=(7.2, 1.2 + 1.7 * n_panels),
+                             squeeze=False, gridspec_kw={"hspace": 0.75})
     fin, lin = _scale(m.inputs[res.input_name].unit)
     labels = [f"{a * fin:.4g} {lin}" if lin != "1" else f"{a:.4g}" for a in res.amplitudes]
-    axes = axes[:, 0]
+    axes = list(axes[:, 0])
     ax = axes[0]
     if main in tb:
         a, b = tb[main], tp[main]
         t = np.arange(1, a.shape[1] + 1) * res.dt * 1e3
         f, label = _scale(m.state[main].unit)
-        for i in range(a.shape[0]):
-            c = colors[i % len(colors)]
-            ax.plot(*_downsample(t, a[i] * f), color=c, lw=1.6, alpha=0.75,
-                    label=f"{res.input_name} = {labels[i]}")
-            ax.plot(*_downsample(t, b[i] * f), color="k", lw=0.4)
-        ax.plot([], [], color="k", lw=0.4, label="BrainPy")
+        _plot_main(ax, t, a, b, f, colors, labels, main, res, True)
         ax.set_ylabel(_axis_label(main, label))
-        if a.shape[0] <= 8:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=6)
-        else:
-            ax.text(1.01, 1.0, f"{a.shape[0]} units\n(one line each;\nstimulus per unit\n"
-                    f"{labels[0]} to\n{labels[-1]})\nblack: BrainPy", transform=ax.transAxes,
-                    va="top", fontsize=6)
         ax.set_xlim(t[0] - res.dt * 1e3, t[-1])
+        if zoom:
+            az = axes.pop(1)
+            k0 = max(0, int(zoom[0] / (res.dt * 1e3)) - 1)
+            k1 = min(a.shape[1], int(zoom[1] / (res.dt * 1e3)) + 1)
+            _plot_main(az, t[k0:k1], a[:, k0:k1], b[:, k0:k1], f, colors, labels, main, res,
+                       False)
+            az.set_xlim(t[k0], t[k1 - 1])
+            az.set_ylabel(_axis_label(main, label))
+            az.set_title(f"zoom: {zoom[0]:.4g} to {zoom[1]:.4g} ms", fontsize=7)
+            ax.axvspan(t[k0], t[k1 - 1], color="0.85", zorder=0)
+            az.set_xlabel("time (ms)")
     ax.set_title(f"{m.id}" + (f" [{res.preset}]" if res.preset else "")
                  + f": Brian2 (colour), BrainPy (black)\n{_summary_line(cc)}, "
                  f"{res.method}, dt {res.dt * 1e3:g} ms", loc="left")
+    n_panels = len(axes)
     if n_panels > 1:
         ax2 = axes[1]
         if dist:
@@ -316,7 +354,7 @@ def _plot_response(m, res, cc, out: Path, thumb: Path | None):
                           "neurons per amplitude")
             ax2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         else:
-            i = tb[others[0]].shape[0] - 1  # the strongest stimulus
+            i = int(np.argmax(np.abs(res.amplitudes)))  # the strongest stimulus
             t = np.arange(1, tb[others[0]].shape[1] + 1) * res.dt * 1e3
             for j, k in enumerate(others):
                 a, b = tb[k][i], tp[k][i]
@@ -335,14 +373,16 @@ def _plot_response(m, res, cc, out: Path, thumb: Path | None):
                        fontsize=6)
             ax2.set_xlim(t[0] - res.dt * 1e3, t[-1])
             ax2.set_xlabel("time (ms)")
-    if n_panels == 1 or dist:
-        ax.set_xlabel("time (ms)")
-    fig.subplots_adjust(left=0.09, right=0.78, top=0.88, bottom=0.1)
+    ax.set_xlabel("time (ms)")
+    fig.subplots_adjust(left=0.09, right=0.78, top=0.9, bottom=0.08)
     _save(fig, out)
     if thumb is not None and main in tb:
         fig, ax = plt.subplots(figsize=(2.0, 1.25))
         a = tb[main]
         t = np.arange(1, a.shape[1] + 1) * res.dt * 1e3
+        if zoom:
+            k1 = min(a.shape[1], int(zoom[1] / (res.dt * 1e3)) + 1)
+            a, t = a[:, :k1], t[:k1]
         for i in range(a.shape[0]):
             ax.plot(*_downsample(t, a[i], 400), color=colors[i % len(colors)], lw=0.8)
         ax.set_axis_off()
@@ -400,7 +440,7 @@ def _sweep(m, amps, dt, nsteps, onset_steps, record=None):
     return out
 
 
-def _fi(m, out: Path):
+def _fi(m, out: Path, bracket=None):
     from .quantities import parse_quantity
 
     rng = _sweep_range(m)
@@ -419,22 +459,22 @@ def _fi(m, out: Path):
         late = [int(np.sum(s >= half)) for s in spk]
         return np.array(first), np.array(late) / ((nsteps - half) * dt)
 
-    counts, rate = rates(coarse)
-    amps_all, rate_all = list(coarse), list(rate)
+    # the fine grid goes into the same run, between the cross-check amplitudes that
+    # bracket the rheobase (from the response run), else near the bottom of the sweep
+    fine = np.zeros(0)
+    if bracket is not None:
+        fine = np.linspace(bracket[0], bracket[1], FI_FINE + 2)[1:-1]
+    amps_all = np.concatenate([coarse, fine])
+    counts, rate = rates(amps_all)
     rheo, resolution = None, None
     fired = np.nonzero(counts > 0)[0]
     if len(fired):
-        k = fired[0]
-        if k == 0:
-            rheo, resolution = float(coarse[0]), 0.0
-        else:
-            fine = np.linspace(coarse[k - 1], coarse[k], FI_FINE + 2)[1:-1]
-            fc, fr = rates(fine)
-            amps_all += list(fine)
-            rate_all += list(fr)
-            j = np.nonzero(fc > 0)[0]
-            rheo = float(fine[j[0]]) if len(j) else float(coarse[k])
-            resolution = float(fine[1] - fine[0])
+        order = np.argsort(np.abs(amps_all), kind="stable")
+        a_sorted, c_sorted = amps_all[order], counts[order]
+        k = int(np.nonzero(c_sorted > 0)[0][0])
+        rheo = float(a_sorted[k])
+        resolution = float(abs(a_sorted[k] - a_sorted[k - 1])) if k > 0 else 0.0
+    amps_all, rate_all = list(amps_all), list(rate)
     order = np.argsort(amps_all)
     amps_all = np.asarray(amps_all)[order]
     rate_all = np.asarray(rate_all)[order]
@@ -457,6 +497,23 @@ def _fi(m, out: Path):
             "rheobase": _r(rheo, 5), "rheobase_resolution": _r(resolution, 3),
             "input": inp, "input_unit": m.inputs[inp].unit, "dt_s": _r(dt),
             "step_duration_s": _r(window), "method": m.method}
+
+
+def _bracket(m, res):
+    """The cross-check amplitudes (same sign as the sweep) that bracket the rheobase:
+    (largest without a spike, smallest with one), from the Brian2 response run."""
+    if res is None or not res.spikes.get("brian2"):
+        return None
+    rng = _sweep_range(m)
+    sign = 1.0 if rng[1] > 0 else -1.0
+    pairs = sorted((sign * a, len(s)) for a, s in zip(res.amplitudes, res.spikes["brian2"])
+                   if sign * a >= 0)
+    silent = [a for a, n in pairs if n == 0]
+    firing = [a for a, n in pairs if n > 0]
+    if not firing:
+        return None
+    lo = max([a for a in silent if a < min(firing)], default=0.0)
+    return sign * lo, sign * min(firing)
 
 
 def _activity(m, out: Path):
@@ -787,7 +844,10 @@ def characterise(model_id: str, root=".") -> dict:
     else:
         kind = "fi" if m.threshold else "activity"
         try:
-            data = (_fi if m.threshold else _activity)(m, fdir / f"{m.id}-{kind}.png")
+            if m.threshold:
+                data = _fi(m, fdir / f"{m.id}-fi.png", _bracket(m, res_default))
+            else:
+                data = _activity(m, fdir / f"{m.id}-activity.png")
             side["figures"][kind] = f"{m.id}-{kind}.png"
             side[kind] = data
         except Exception as exc:  # noqa: BLE001
@@ -871,12 +931,23 @@ def _quiet():
         pass
 
 
+def _cost(model_id) -> float:
+    from .library import model
+    from .quantities import parse_quantity
+
+    m = model(model_id)
+    cc = m.crosscheck
+    steps = min(MAX_STEPS, float(parse_quantity(cc.duration)) / float(parse_quantity(cc.dt)))
+    runs = (1 + len(cc.presets)) * (cc.seeds if cc.tier == "distributional" else 1)
+    return steps * runs * (1 + len(m.state)) + 4 * FI_MAX_STEPS
+
+
 def generate(model_ids, root=".", jobs=1, progress=True, log=None) -> dict:
     """Characterise ``model_ids`` (``jobs`` worker processes); return seconds per model."""
     from .progress import progress_bar
 
     root = str(Path(root).resolve())
-    ids = list(model_ids)
+    ids = sorted(model_ids, key=_cost, reverse=True)  # the long ones first: even load
     times = {}
     if jobs <= 1:
         it = map(_worker, [(mid, root) for mid in ids])
