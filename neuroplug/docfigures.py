@@ -640,12 +640,11 @@ def _discretisation(m, res, out: Path):
     use = [i for i in range(len(amps)) if len(sb[i]) and amps[i] != 0]
     if not use:
         return None, "no spikes in the cross-check run"
-    # window: up to the FIRST_SPIKES-th spike of the slowest used neuron, +30 %
-    ends = [sb[i][min(FIRST_SPIKES, len(sb[i])) - 1] * res.dt for i in use]
-    window = 1.3 * min(ends) + 2 * dt  # the strongest stimulus's first spikes
-    max_window = REF_MAX_STEPS * dt / REF_DIV
-    if window > max_window:
-        window = max_window
+    # window: the onset, then up to the FIRST_SPIKES-th spike of the strongest stimulus
+    # (+30 %); at most REF_MAX_STEPS reference steps after the onset
+    ends = [sb[i][min(FIRST_SPIKES, len(sb[i])) - 1] * res.dt - onset for i in use]
+    post = min(1.3 * max(min(ends), 0.0) + 2 * dt, REF_MAX_STEPS * dt / REF_DIV)
+    window = onset + post
     amps = amps[use]
     divs = [1, 2, 4, 8, REF_DIV]
     spikes = {}
@@ -656,6 +655,12 @@ def _discretisation(m, res, out: Path):
         stim[int(round(onset / h)):] = amps[None, :]
         _, spk, _ = simulate_brian2(m, None, m.method, stim, h, record=False)
         spikes[d] = [np.asarray(s) * h for s in spk]
+    keep = [j for j in range(len(amps)) if len(spikes[REF_DIV][j])]
+    if not keep:
+        return None, f"no spike within {post * 1e3:g} ms of the onset in the reference run"
+    spikes = {d: [v[j] for j in keep] for d, v in spikes.items()}
+    use = [use[j] for j in keep]
+    amps = amps[keep]
     ref = spikes[REF_DIV]
     rows, errors = [], {}
     for d in divs[:-1]:
@@ -666,7 +671,9 @@ def _discretisation(m, res, out: Path):
         errors[d] = per
     worst = {d: max((abs(e) for per in errors[d] for e in per), default=float("nan"))
              for d in errors}
-    labels = [res.amplitude_labels[i] for i in use]
+    fin, lin = _scale(m.inputs[res.input_name].unit)
+    labels = [f"{res.amplitudes[i] * fin:.4g} {lin}" if lin != "1" else
+              f"{res.amplitudes[i]:.4g}" for i in use]
     plt = _plt()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(6.4, 2.8), gridspec_kw={"wspace": 0.4})
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -697,7 +704,7 @@ def _discretisation(m, res, out: Path):
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.16, top=0.82)
     _save(fig, out)
     return {"dt_s": _r(dt), "method": m.method, "reference_dt_s": _r(dt / REF_DIV),
-            "window_s": _r(window), "amplitudes": labels,
+            "onset_s": _r(onset), "window_s": _r(window), "amplitudes": labels,
             "first_spike_errors_s": _r(errors[1], 4),
             "max_abs_error_s": {f"dt/{d}": _r(worst[d], 4) for d in divs[:-1]}}, None
 
@@ -727,6 +734,8 @@ def _hardware(m, root: Path):
     except Exception as exc:  # noqa: BLE001
         out["design_error"] = f"{type(exc).__name__}: {exc}"
     hw = root / "docs" / "hardware.md"
+    if not hw.is_file():  # a checkout without docs: the package's own
+        hw = Path(__file__).resolve().parent.parent / "docs" / "hardware.md"
     text = hw.read_text() if hw.is_file() else ""
     res = re.search(rf"^\| `np_{m.id}` \|(.*)$", text, re.M)
     header = re.search(r"^\| module \| formats \|(.*)$", text, re.M)
