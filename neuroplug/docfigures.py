@@ -52,7 +52,8 @@ DPI = 80
 
 _SCALE = {"volt": (1e3, "mV"), "amp": (1e12, "pA"), "amp/meter**2": (1e2, "uA/cm²"),
           "amp / metre ** 2": (1e2, "uA/cm²"), "siemens": (1e9, "nS"),
-          "volt/second": (1e-3, "mV/ms"), "second": (1e3, "ms"), "Hz": (1.0, "Hz")}
+          "volt/second": (1.0, "mV/ms"), "second": (1e3, "ms"), "Hz": (1.0, "Hz"),
+          "hertz": (1.0, "Hz")}
 
 
 _SCALE_KEYS = {k.replace(" ", "").replace("metre", "meter"): v for k, v in _SCALE.items()}
@@ -973,7 +974,7 @@ def generate(model_ids, root=".", jobs=1, progress=True, log=None) -> dict:
 
     exact_cpu_flags()  # inherited by the spawned workers
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, max_tasks_per_child=8) as ex:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
         futs = [ex.submit(_worker, (mid, root)) for mid in ids]
         for fut in progress_bar(as_completed(futs), desc="figures", total=len(ids),
                                 disable=not progress):
