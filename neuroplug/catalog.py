@@ -330,8 +330,11 @@ def _figure_sections(m: Model, side, state) -> list[str]:
         out += ["## Discretisation error", "",
                 f"First spike times at the default dt ({d['dt_s'] * 1e3:g} ms, "
                 f"`{d['method']}`) and at dt/2, dt/4, dt/8, against a reference at dt/16 "
-                f"({d['reference_dt_s'] * 1e3:.4g} ms, same method), Brian2, stimuli "
-                f"{', '.join(d['amplitudes'])}. Largest error of the first spikes at the "
+                f"({d['reference_dt_s'] * 1e3:.4g} ms, same method), Brian2, steps of "
+                f"{', '.join(d['amplitudes'])} from the cross-check onset. Spike times are "
+                "Brian2's (the start of the step in which the threshold is crossed), so the "
+                "error includes that grid; positive = late. Largest error of the first spikes "
+                "at the "
                 f"default dt: **{(errs['dt/1'] or 0) * 1e3:.3g} ms** (dt/2: "
                 f"{(errs['dt/2'] or 0) * 1e3:.3g} ms, dt/8: {(errs['dt/8'] or 0) * 1e3:.3g} ms).",
                 ""] + _image(m, side, "dt", f"{m.id}: spike time error against dt")
