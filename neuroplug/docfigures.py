@@ -560,7 +560,10 @@ def _derivatives(m, preset, names, X, Y, inp_value, dt):
     args = group_arguments(m, 1, preset=preset)
     eqs = re.sub(r"\(\s*unless refractory\s*\)", "", args.equations)
     N = X.size
-    G = b2.NeuronGroup(N, eqs, method="euler", namespace=dict(args.namespace),
+    namespace = dict(args.namespace)
+    if re.search(r"\bnot_refractory\b", eqs):  # no refractoriness here: never refractory
+        namespace["not_refractory"] = True
+    G = b2.NeuronGroup(N, eqs, method="euler", namespace=namespace,
                        dt=dt * b2.second)
     for k, v in args.initial.items():
         try:
