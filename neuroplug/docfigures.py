@@ -746,7 +746,13 @@ def _hardware(m, root: Path):
     if res and header:
         cols = [c.strip() for c in header.group(1).split("|") if c.strip()]
         vals = [c.strip() for c in res.group(1).split("|")][1:len(cols) + 1]
-        out["resources"] = dict(zip(cols, vals))
+        named, part = {}, ""
+        for col, val in zip(cols, vals):  # "iCE40 UP5K LUT4 | FF | ... | xc7 LUT | FF | ..."
+            for family in ("iCE40 UP5K", "xc7"):
+                if col.startswith(family + " "):
+                    part, col = family, col[len(family) + 1:]
+            named[f"{part} {col}".strip()] = val
+        out["resources"] = named
     ladder = {}
     for p in out["presets"]:
         label = m.id + (f"[{p}]" if p else "")
