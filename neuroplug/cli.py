@@ -2,7 +2,7 @@
 
     neuroplug list
     neuroplug cache [--clear]
-    neuroplug docs [--root DIR]
+    neuroplug docs [--root DIR] [--figures [--models A,B] [--jobs N]]
     neuroplug show MODEL
     neuroplug run MODEL --backend brian2|brainpy [--target T] [--preset P] [--plot FILE]
     neuroplug crosscheck MODEL [--preset P] [--method M] [--plot FILE] [--json FILE]
@@ -67,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
                        description="Rewrite docs/catalog/ (index and one page per model) and "
                        "the model list in README.md from the model files.")
     d.add_argument("--root", default=".", help="source checkout to write into (default: .)")
+    d.add_argument("--figures", action="store_true",
+                   help="also regenerate the figures and their sidecars under "
+                   "docs/catalog/figures (simulates: minutes for the whole library)")
+    d.add_argument("--models", default=None, metavar="A,B",
+                   help="with --figures: only these models (comma-separated ids)")
+    d.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="with --figures: worker processes (default 1)")
 
     s = sub.add_parser("show", help="show a model: equations, parameters, presets, references")
     s.add_argument("model", help="model id or path to a .toml model file")
@@ -358,12 +365,32 @@ def _cmd_cache(args) -> int:
 
 
 def _cmd_docs(args) -> int:
+    import time
+
     from .catalog import write_docs
 
     root = Path(args.root)
     if not (root / "README.md").is_file() or not (root / "equations").is_dir():
         raise _UsageError(f"--root: '{root}' is not a neuroplug source checkout "
                           "(expected README.md and equations/ there)")
+    if (args.models or args.jobs != 1) and not args.figures:
+        raise _UsageError("--models and --jobs need --figures")
+    if args.jobs < 1:
+        raise _UsageError(f"--jobs: found {args.jobs}, expected a positive number")
+    if args.figures:
+        from .docfigures import generate
+        from .library import models
+
+        known = models()
+        ids = known if args.models is None else [x.strip() for x in args.models.split(",")
+                                                  if x.strip()]
+        unknown = [x for x in ids if x not in known]
+        if unknown or not ids:
+            raise _UsageError(f"--models: unknown model id(s) {', '.join(unknown) or '(none)'}"
+                              "; see `neuroplug list`")
+        t0 = time.perf_counter()
+        generate(ids, root, jobs=args.jobs, progress=True)
+        print(f"figures of {len(ids)} model(s) in {time.perf_counter() - t0:.0f} s")
     try:
         changed = write_docs(root)
     except ValueError as exc:
