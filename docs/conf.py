@@ -28,6 +28,9 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "numpydoc",
+    # MathJax shipped with the site (its static files), not loaded from a CDN: the pages
+    # render their equations offline and the browser test sees no failed request
+    "sphinx-mathjax-offline",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
