@@ -211,8 +211,9 @@ def _latex(m) -> list[str]:
             else:
                 continue
             rhs = sympy.latex(str_to_sympy(str(eq.expr.code)))
-            out.append(f"{lhs} &= {rhs}")
-        return out
+            where = re.search(rf"^\s*(d\s*)?{re.escape(eq.varname)}\b", m.equations, re.M)
+            out.append((where.start() if where else len(m.equations), f"{lhs} &= {rhs}"))
+        return [line for _, line in sorted(out)]  # the file's order (Brian2's is a set's)
     except Exception:  # noqa: BLE001 - rendering is a nicety; the text block stays
         return []
 
@@ -227,7 +228,7 @@ def _response(m, preset, out: Path, thumb: Path | None):
     seconds = time.perf_counter() - t0
     cc = {"preset": preset, "tier": res.tier, "passed": res.passed, "method": res.method,
           "dt_s": _r(res.dt), "duration_s": _r(res.duration), "full_duration_s": _r(full),
-          "amplitudes": res.amplitude_labels, "input": res.input_name,
+          "amplitudes": _labels(m, res.input_name, res.amplitudes), "input": res.input_name,
           "failures": res.failures}
     mv = res.metrics.get("variables", {})
     if mv:
@@ -252,6 +253,12 @@ def _response(m, preset, out: Path, thumb: Path | None):
         cc["neurons_per_amplitude"] = res.metrics.get("neurons_per_amplitude")
     _plot_response(m, res, cc, out, thumb)
     return cc, res, seconds
+
+
+def _labels(m, input_name, amplitudes) -> list[str]:
+    """Readable, deterministic amplitude labels (Brian2's best unit for 0 is arbitrary)."""
+    f, lab = _scale(m.inputs[input_name].unit)
+    return [f"{a * f:.4g} {lab}" if lab != "1" else f"{a:.4g}" for a in amplitudes]
 
 
 def _summary_line(cc) -> str:
@@ -723,7 +730,10 @@ def _hardware(m, root: Path):
     try:
         ir = build_map(m.id)
     except NotExportable as exc:
-        return {"exportable": False, "reason": " ".join(str(exc).split())}
+        why = " ".join(str(exc).split()).replace(str(m.source), f"equations/{m.id}.toml")
+        why = re.sub(r"\[('[^\]]*')\]", lambda mt: "[" + ", ".join(sorted(
+            x.strip() for x in mt.group(1).split(","))) + "]", why)  # set order varies
+        return {"exportable": False, "reason": why}
     except Exception as exc:  # noqa: BLE001
         return {"exportable": False, "reason": f"{type(exc).__name__}: {exc}"}
     out = {"exportable": True, "presets": [None] + list(m.presets)}
