@@ -67,8 +67,12 @@ def parse_args(argv=None):
 def load_digits(seed):
     """Pixels scaled to [0, 1] and labels, split 80/20 (stratified, fixed seed)."""
     import numpy as np
-    from sklearn.datasets import load_digits as _load
-    from sklearn.model_selection import train_test_split
+    try:
+        from sklearn.datasets import load_digits as _load
+        from sklearn.model_selection import train_test_split
+    except ImportError:
+        sys.exit("train_digits: needs scikit-learn (its bundled 8x8 digits): "
+                 "pip install scikit-learn, or pip install '.[train]' from the checkout")
 
     data = _load()
     x = (data.data / 16.0).astype(np.float32)
