@@ -59,6 +59,11 @@ _SCALE = {"volt": (1e3, "mV"), "amp": (1e12, "pA"), "amp/meter**2": (1e2, "uA/cm
 _SCALE_KEYS = {k.replace(" ", "").replace("metre", "meter"): v for k, v in _SCALE.items()}
 
 
+def _failure(what: str, exc: Exception) -> str:
+    """One-line reason a figure is absent: what failed and the exception, shortened."""
+    return f"{what} failed: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+
+
 def _scale(unit: str):
     """(factor, label) to show a quantity in ``unit`` (SI) in a readable unit."""
     if not unit or unit == "1":
@@ -857,8 +862,7 @@ def characterise(model_id: str, root=".") -> dict:
             if preset is None:
                 res_default = res
         except Exception as exc:  # noqa: BLE001 - recorded, the page says so
-            side["absent"][name] = f"cross-check run failed: {type(exc).__name__}: " \
-                                   f"{' '.join(str(exc).split())[:300]}"
+            side["absent"][name] = _failure("cross-check run", exc)
     timing["response_s"] = time.perf_counter() - t0
     other = [p for p in m.presets if p not in m.crosscheck.presets]
     if other:
@@ -880,8 +884,7 @@ def characterise(model_id: str, root=".") -> dict:
             side["figures"][kind] = f"{m.id}-{kind}.png"
             side[kind] = data
         except Exception as exc:  # noqa: BLE001
-            side["absent"][kind] = f"sweep failed: {type(exc).__name__}: " \
-                                   f"{' '.join(str(exc).split())[:300]}"
+            side["absent"][kind] = _failure("sweep", exc)
         if m.threshold is None:
             side["absent"]["fi"] = "no f-I curve: no threshold (rate / mean-field model); " \
                                    "the activity curve shows the output against the input"
@@ -898,8 +901,7 @@ def characterise(model_id: str, root=".") -> dict:
             side["phase"] = _phase(m, res_default, fdir / f"{m.id}-phase.png")
             side["figures"]["phase"] = f"{m.id}-phase.png"
         except Exception as exc:  # noqa: BLE001
-            side["absent"]["phase"] = f"phase plane failed: {type(exc).__name__}: " \
-                                      f"{' '.join(str(exc).split())[:300]}"
+            side["absent"]["phase"] = _failure("phase plane", exc)
     timing["phase_s"] = time.perf_counter() - t0
     # discretisation
     t0 = time.perf_counter()
@@ -917,8 +919,7 @@ def characterise(model_id: str, root=".") -> dict:
             else:
                 side["absent"]["dt"] = f"no discretisation figure: {why}"
         except Exception as exc:  # noqa: BLE001
-            side["absent"]["dt"] = f"discretisation run failed: {type(exc).__name__}: " \
-                                   f"{' '.join(str(exc).split())[:300]}"
+            side["absent"]["dt"] = _failure("discretisation run", exc)
     timing["dt_s"] = time.perf_counter() - t0
     if (fdir / f"{m.id}-thumb.png").exists():
         side["figures"]["thumb"] = f"{m.id}-thumb.png"

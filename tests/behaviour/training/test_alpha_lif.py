@@ -15,15 +15,12 @@ the inhibitory current, each with its own time constant.
 Surrogate gradient: d(spike count)/d(input scale) is finite and non-zero.
 """
 
-import brainstate
-import braintools
-import jax
-import jax.numpy as jnp
 import numpy as np
 import saiunit as u
 
 import neuroplug.brainpy as nbp
-from neuroplug.brainpy import precision
+
+from ._helpers import assert_surrogate_gradient, run
 
 E_L, C_M, TAU_M = -70e-3, 250e-12, 10e-3
 
@@ -31,17 +28,8 @@ E_L, C_M, TAU_M = -70e-3, 250e-12, 10e-3
 def _run(weights_pA, dt_ms=0.1, **kw):
     """v (mV), I_ex and I_in (pA) after each step of a float64 AlphaLIF layer driven
     by a (steps x N) array of arriving spike weights (pA)."""
-    weights_pA = np.asarray(weights_pA, dtype=float)
-    with precision("float64"), brainstate.environ.context(dt=dt_ms * u.ms):
-        layer = nbp.AlphaLIF(weights_pA.shape[1], **kw)
-        layer.init_state()
-
-        def step(wi):
-            layer.update(wi * u.pA)
-            return (layer.v.value.to_decimal(u.mV), layer.I_ex.value.to_decimal(u.pA),
-                    layer.I_in.value.to_decimal(u.pA))
-        out = brainstate.transform.for_loop(step, jnp.asarray(weights_pA))
-    return tuple(np.asarray(o) for o in out)
+    return run(nbp.AlphaLIF, weights_pA, dt_ms,
+               record=(("v", u.mV), ("I_ex", u.pA), ("I_in", u.pA)), **kw)[:3]
 
 
 def _psp(t, w, tau_s, tau_m=TAU_M):
@@ -91,18 +79,6 @@ def test_spike_train_fires_when_the_summed_psps_cross_threshold():
 
 def test_surrogate_gradient_of_spike_count_wrt_input():
     """d(spike count)/d(input scale) through the sigmoid surrogate: finite, non-zero."""
-    n = 200
-    x = np.zeros((n, 4))
+    x = np.zeros((200, 4))
     x[20::40] = 3000.0
-    x = jnp.asarray(x)
-    with brainstate.environ.context(dt=0.1 * u.ms):
-        layer = nbp.AlphaLIF(4, spk_fun=braintools.surrogate.Sigmoid())
-
-        def count(scale):
-            layer.init_state()
-            spk = brainstate.transform.for_loop(lambda xi: layer.update(xi * scale * u.pA), x)
-            return spk.sum()
-        scale = jnp.array([0.8, 1.0, 1.2, 1.5])
-        total, g = jax.value_and_grad(count)(scale)
-    assert float(total) > 0
-    assert bool(jnp.all(jnp.isfinite(g))) and bool(jnp.any(g != 0)), g
+    assert_surrogate_gradient(nbp.AlphaLIF, x)

@@ -17,15 +17,11 @@ Threshold consequence: with inertia the step rheobase falls below the LIF's
 Surrogate gradient: d(spike count)/d(input scale) is finite and non-zero.
 """
 
-import brainstate
-import braintools
-import jax
-import jax.numpy as jnp
 import numpy as np
-import saiunit as u
 
 import neuroplug.brainpy as nbp
-from neuroplug.brainpy import precision
+
+from ._helpers import assert_surrogate_gradient, run
 
 E_L, R_M, TAU_M, DT = -70e-3, 40e6, 10e-3, 1e-4
 
@@ -33,16 +29,8 @@ E_L, R_M, TAU_M, DT = -70e-3, 40e6, 10e-3, 1e-4
 def _run(current_pA, n, **kw):
     """v (mV) and spikes after each of n steps of a float64 layer held at the given
     currents (one neuron each) from t = 0."""
-    amps = jnp.asarray(np.asarray(current_pA, dtype=float))
-    with precision("float64"), brainstate.environ.context(dt=DT * u.second):
-        layer = nbp.SecondOrderLIF(len(current_pA), **kw)
-        layer.init_state()
-
-        def step(_):
-            spk = layer.update(amps * u.pA)
-            return layer.v.value.to_decimal(u.mV), spk
-        v, spk = brainstate.transform.for_loop(step, jnp.arange(n))
-    return np.asarray(v), np.asarray(spk)
+    return run(nbp.SecondOrderLIF, np.tile(np.asarray(current_pA, dtype=float), (n, 1)),
+               DT * 1e3, **kw)
 
 
 def _roots(tau_a, tau_m=TAU_M):
@@ -102,15 +90,4 @@ def test_inertia_lowers_the_step_rheobase_below_the_lif_value():
 
 def test_surrogate_gradient_of_spike_count_wrt_input():
     """d(spike count)/d(input scale) through the sigmoid surrogate: finite, non-zero."""
-    with brainstate.environ.context(dt=0.1 * u.ms):
-        layer = nbp.SecondOrderLIF(4, spk_fun=braintools.surrogate.Sigmoid())
-
-        def count(scale):
-            layer.init_state()
-            spk = brainstate.transform.for_loop(
-                lambda _: layer.update(scale * 600.0 * u.pA), jnp.arange(300))
-            return spk.sum()
-        scale = jnp.array([0.8, 1.0, 1.2, 1.5])
-        total, g = jax.value_and_grad(count)(scale)
-    assert float(total) > 0
-    assert bool(jnp.all(jnp.isfinite(g))) and bool(jnp.any(g != 0)), g
+    assert_surrogate_gradient(nbp.SecondOrderLIF, np.full((300, 4), 600.0))

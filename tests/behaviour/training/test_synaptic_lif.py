@@ -18,15 +18,11 @@ Surrogate gradient: d(spike count)/d(input scale) through the surrogate is finit
 non-zero.
 """
 
-import brainstate
-import braintools
-import jax
-import jax.numpy as jnp
 import numpy as np
-import saiunit as u
 
 import neuroplug.brainpy as nbp
-from neuroplug.brainpy import precision
+
+from ._helpers import assert_surrogate_gradient, run
 
 E_L, C_M, V_TH, V_RESET = -70e-3, 250e-12, -55e-3, -70e-3
 
@@ -34,16 +30,7 @@ E_L, C_M, V_TH, V_RESET = -70e-3, 250e-12, -55e-3, -70e-3
 def _run(weights_pA, dt_ms=0.1, method=None, **kw):
     """v (mV) and spikes after each step of a float64 SynapticLIF layer driven by a
     (steps x N) array of arriving spike weights (pA)."""
-    weights_pA = np.asarray(weights_pA, dtype=float)
-    with precision("float64"), brainstate.environ.context(dt=dt_ms * u.ms):
-        layer = nbp.SynapticLIF(weights_pA.shape[1], method=method, **kw)
-        layer.init_state()
-
-        def step(wi):
-            spk = layer.update(wi * u.pA)
-            return layer.v.value.to_decimal(u.mV), spk
-        v, spk = brainstate.transform.for_loop(step, jnp.asarray(weights_pA))
-    return np.asarray(v), np.asarray(spk)
+    return run(nbp.SynapticLIF, weights_pA, dt_ms, method=method, **kw)
 
 
 def _psp(t, w, tau_m, tau_syn):
@@ -110,18 +97,6 @@ def test_euler_layer_equals_norse_lif_recursion():
 
 def test_surrogate_gradient_of_spike_count_wrt_input():
     """d(spike count)/d(input scale) through the sigmoid surrogate: finite, non-zero."""
-    n = 200
-    x = np.zeros((n, 4))
+    x = np.zeros((200, 4))
     x[20::40] = 2000.0  # pA, 250 Hz train of strong spikes
-    x = jnp.asarray(x)
-    with brainstate.environ.context(dt=0.1 * u.ms):
-        layer = nbp.SynapticLIF(4, spk_fun=braintools.surrogate.Sigmoid())
-
-        def count(scale):
-            layer.init_state()
-            spk = brainstate.transform.for_loop(lambda xi: layer.update(xi * scale * u.pA), x)
-            return spk.sum()
-        scale = jnp.array([0.8, 1.0, 1.2, 1.5])
-        total, g = jax.value_and_grad(count)(scale)
-    assert float(total) > 0
-    assert bool(jnp.all(jnp.isfinite(g))) and bool(jnp.any(g != 0)), g
+    assert_surrogate_gradient(nbp.SynapticLIF, x)
