@@ -59,7 +59,7 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 #: Names the adapters use for their own variables.
 RESERVED_NAMES = frozenset({"lastspike", "not_refractory", "spike", "t_in_timesteps"})
-RESERVED_PREFIXES = ("np_", "_")
+RESERVED_PREFIXES = ("np_", "_", "before_reset_")  # before_reset_: BrainPy states
 CLASS_NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 _TOP = {

@@ -105,7 +105,8 @@ def test_gradients_reach_parameters_under_jit_vmap_and_for_loop():
         layer = nbp.LIF(8, trainable=("tau_m", "V_th"), per_neuron=True, spk_fun="arctan")
         layer.init_state(batch_size=3)
         params = layer.states(brainstate.ParamState)
-        batched = [getattr(layer, n) for n in ("v", "lastspike", "not_refractory", "spike")]
+        batched = [getattr(layer, n) for n in ("v", "lastspike", "not_refractory", "spike",
+                                               "before_reset_v")]
 
         @brainstate.transform.vmap(in_states=batched, out_states=batched)
         def counts(amp):
