@@ -12,6 +12,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -103,17 +104,39 @@ def test_out_at_a_file_inside_a_file_or_unwritable_is_one_line(tmp_path, capsys)
         export("lif", out=f)
 
 
+_READ_ONLY = """
+import sys
+from neuroplug import cli
+ro = sys.argv[1]
+codes = [cli.main(["export", "lif", "--out", ro]), cli.main(["export", "lif", "--out", ro + "/sub"])]
+sys.exit(0 if codes == [2, 2] else 1)
+"""
+
+
 def test_out_at_a_read_only_folder_is_one_line(tmp_path, capsys):
-    if os.geteuid() == 0:
-        pytest.skip("running as root, which ignores permission bits: a chmod 555 folder is "
-                    "writable for root and the export succeeds there (the /proc case of the "
-                    "previous test covers a folder root cannot write)")
+    """A chmod 555 folder: exit 2, one line each, nothing written.  Root ignores permission
+    bits, so under root the check runs in a child without CAP_DAC_OVERRIDE (setpriv)."""
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o555)
     try:
-        _refused(["export", "lif", "--out", str(ro)], capsys, "not writable")
-        _refused(["export", "lif", "--out", str(ro / "sub")], capsys, "cannot create")
+        if os.geteuid() != 0:
+            _refused(["export", "lif", "--out", str(ro)], capsys, "not writable")
+            _refused(["export", "lif", "--out", str(ro / "sub")], capsys, "cannot create")
+        else:
+            if not shutil.which("setpriv"):
+                pytest.skip("running as root, which ignores permission bits, and setpriv "
+                            "(util-linux) is missing to drop CAP_DAC_OVERRIDE; the /proc case "
+                            "of the previous test covers a folder root cannot write")
+            caps = "-dac_override,-dac_read_search"
+            r = subprocess.run(["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}",
+                                "--", sys.executable, "-c", _READ_ONLY, str(ro)],
+                               capture_output=True, text=True, check=False,
+                               env=dict(os.environ, PYTHONPATH=str(ROOT)))
+            lines = r.stderr.strip().splitlines()
+            assert r.returncode == 0 and len(lines) == 2, (r.returncode, r.stdout, r.stderr)
+            assert "is not writable" in lines[0] and "cannot create" in lines[1], lines
+            assert "Traceback" not in r.stderr and "wrote" not in r.stdout
         assert list(ro.iterdir()) == []
     finally:
         ro.chmod(0o755)
