@@ -9,7 +9,7 @@ import pytest
 
 from neuroplug import cli
 from neuroplug.hw.bittrue import BitTrue
-from neuroplug.hw.export import ExportError, HwOptions, design, export
+from neuroplug.hw.export import ExportError, ExportWarning, HwOptions, design, export
 from neuroplug.hw.fixedpoint import QFormat
 from neuroplug.hw.ir import NotExportable, build_map
 from neuroplug.hw.sim import verilator_env
@@ -69,6 +69,9 @@ def test_sidecar_records_formats_constants_and_the_model_hash(tmp_path):
     assert "`default_nettype none" in src and "`timescale" in src and "posedge clk" in src
     assert spec["files"] == [str(tmp_path / "np_lif_brunel2000.v"),
                              str(tmp_path / "np_lif_brunel2000.json")]
+    check = side["error_check"]      # the error bound against the state's range, recorded
+    assert check["passed"] and not check["accepted"] and check["limit"] == 0.01
+    assert check["states"]["v"]["kind"] == "steady state" and check["states"]["v"]["ratio"] < 1e-3
 
 
 def test_refuses_a_format_that_cannot_hold_the_range(tmp_path):
@@ -96,7 +99,8 @@ def test_refuses_a_coefficient_that_underflows():
 
 
 def test_q8_8_profile_constants_and_refusal(tmp_path):
-    spec = export("lif", out=tmp_path, profile="q8_8")
+    with pytest.warns(ExportWarning, match="rheobase"):   # tests/test_hw_robustness.py
+        spec = export("lif", out=tmp_path, profile="q8_8")
     p, ports = spec["parameters"], spec["ports"]
     assert (p["DATA_WIDTH"], p["FRACTION"]) == (16, 8)
     assert p["V_REST"] == -70 * 256 and p["V_THRESHOLD"] == -55 * 256 + 1   # v > -55 mV
@@ -125,6 +129,7 @@ def _lint(path):
     return r.returncode, r.stdout + r.stderr
 
 
+@pytest.mark.filterwarnings("ignore::neuroplug.hw.errors.ExportWarning")
 def test_every_generated_module_is_verilator_lint_wall_clean(tmp_path):
     """Every exportable library model/preset, the q8_8 profile and the test's perfect
     integrator: ``verilator --lint-only -Wall`` prints no warning and no error."""

@@ -1,4 +1,7 @@
 // np_q8_8_lif.v - HAND-WRITTEN (not generated). Seed-compatible fixed-point LIF.
+// The parameter defaults below are the seed's. `neuroplug export MODEL --format q8_8` writes
+// a copy with the model's values as defaults, plus a wrapper module that ties leak_k,
+// gain_k and noise_in to the model's constants (neuroplug/hw/q88.py, q88_verilog).
 //
 // The semantics of the seed's FixedPointLIFNeuron (sc_lif_neuron), one time step per
 // rising clk edge with en = 1:

@@ -6,15 +6,22 @@
 
 Modules: :mod:`~neuroplug.hw.ir` (float64 discrete-time map from a library model),
 :mod:`~neuroplug.hw.fixedpoint` (Q formats, rounding, overflow),
+:mod:`~neuroplug.hw.errors` (``ExportError``, ``ExportWarning``),
 :mod:`~neuroplug.hw.export` (formats, constant encodings, refusals, sidecar),
+:mod:`~neuroplug.hw.pair` (the ``.v``/``.json`` pair written and read as one unit),
 :mod:`~neuroplug.hw.bittrue` (integer models), :mod:`~neuroplug.hw.verilog` (writer),
 :mod:`~neuroplug.hw.q88` (seed-compatible Q8.8 profile), :mod:`~neuroplug.hw.sim`
 (cocotb runner), :mod:`~neuroplug.hw.ladder` (verification ladder),
 :mod:`~neuroplug.hw.synth` (yosys), :mod:`~neuroplug.hw.cli` (``export``, ``verify-hw``).
+Their imports point one way (``tests/test_hw_robustness.py`` checks that the graph has
+no cycle): ``fixedpoint`` <- ``bittrue``; ``ir`` <- ``errors`` <- ``pair`` <- ``q88``
+<- ``verilog`` <- ``export`` <- ``ladder`` <- ``cli``.
 """
 
-from .export import ExportError, HwOptions, export
+from .errors import ExportError, ExportWarning
+from .export import HwOptions, export, load_export
 from .ir import NotExportable, build_map
 from .ladder import verify
 
-__all__ = ["export", "verify", "build_map", "HwOptions", "ExportError", "NotExportable"]
+__all__ = ["export", "verify", "build_map", "load_export", "HwOptions", "ExportError",
+           "ExportWarning", "NotExportable"]

@@ -1,16 +1,19 @@
 """``neuroplug export`` and ``neuroplug verify-hw`` (registered by :mod:`neuroplug.cli`).
 
     neuroplug export MODEL [--preset P] [--format SIG=Q8.16,... | q8_8] [--rounding R]
-                     [--overflow O] --out DIR
+                     [--overflow O] [--width W] [--coef-width C] [--accept-error] --out DIR
     neuroplug verify-hw MODEL [--preset P] [--sim icarus|verilator] [--cycles N]
     neuroplug verify-hw --all [--sim ...]
 """
 
 from __future__ import annotations
 
+import re
 import sys
+import warnings
 from pathlib import Path
 
+from .export import COEF_WIDTH_RANGE, MAX_REL_ERROR, MAX_SIGNAL_WIDTH, WIDTH_RANGE
 from .fixedpoint import OVERFLOWS, ROUNDINGS
 
 __all__ = ["add_commands", "COMMANDS"]
@@ -32,12 +35,18 @@ def add_commands(sub) -> None:
                    help="'q8_8' (the seed-compatible Q8.8 LIF profile) or per-signal formats "
                    "'v=Q8.16,I=Q14.10' (default: 24-bit signals sized from characterisation "
                    "runs, >= 12 fractional bits)")
-    e.add_argument("--rounding", choices=ROUNDINGS, default="half_up",
-                   help="rounding of every right shift (default half_up)")
-    e.add_argument("--overflow", choices=OVERFLOWS, default="saturate",
-                   help="saturate (default) or wrap; both set the sticky ovf output")
-    e.add_argument("--width", type=int, default=24, help="default signal width (24)")
-    e.add_argument("--coef-width", type=int, default=24, help="bits of each constant (24)")
+    e.add_argument("--rounding", choices=ROUNDINGS,
+                   help="rounding of every right shift (default half_up; not with q8_8)")
+    e.add_argument("--overflow", choices=OVERFLOWS,
+                   help="saturate (default) or wrap; both set the sticky ovf output "
+                   "(not with q8_8, which wraps)")
+    e.add_argument("--width", type=int, help=f"default signal width, {WIDTH_RANGE[0]}.."
+                   f"{WIDTH_RANGE[1]} (24; not with q8_8)")
+    e.add_argument("--coef-width", type=int, help="bits of each constant, "
+                   f"{COEF_WIDTH_RANGE[0]}..{COEF_WIDTH_RANGE[1]} (24; not with q8_8)")
+    e.add_argument("--accept-error", action="store_true",
+                   help=f"export even if a state's error bound exceeds {MAX_REL_ERROR:.0%} of "
+                   "its characterised range (refused otherwise)")
     e.add_argument("--out", required=True, metavar="DIR", help="output folder")
 
     v = sub.add_parser("verify-hw", help="run the hardware verification ladder",
@@ -60,16 +69,26 @@ def add_commands(sub) -> None:
 
 
 def _formats(text: str | None):
+    """``--format`` as ``{signal: QFormat}`` (``{}`` for none or ``q8_8``)."""
     from .fixedpoint import FixedPointError, QFormat
 
     if not text or text == "q8_8":
         return {}
-    out = {}
+    out, given = {}, {}
     for part in text.split(","):
         if "=" not in part:
             raise HwUsageError(f"--format: expected 'q8_8' or 'SIGNAL=Q<int>.<frac>,...', "
                                f"found {part!r}")
         name, q = (x.strip() for x in part.split("=", 1))
+        if name in given:
+            raise HwUsageError(f"--format: signal '{name}' is given twice ({given[name]}, "
+                               f"{part.strip()}); expected each signal at most once")
+        given[name] = part.strip()
+        bits = re.fullmatch(r"[Qq]?(-?\d+)\.(\d+)", q)
+        if bits and int(bits[1]) + int(bits[2]) > MAX_SIGNAL_WIDTH:
+            raise HwUsageError(f"--format {name}={q} is {int(bits[1]) + int(bits[2])} bits; "
+                               f"expected at most {MAX_SIGNAL_WIDTH} (every state and input is "
+                               f"a signed integer of at most {MAX_SIGNAL_WIDTH} bits)")
         try:
             out[name] = QFormat.parse(q)
         except FixedPointError as exc:
@@ -77,16 +96,38 @@ def _formats(text: str | None):
     return out
 
 
+#: options of a generic export that the fixed q8_8 profile does not take
+_GENERIC_ONLY = {"rounding": "--rounding", "overflow": "--overflow", "width": "--width",
+                 "coef_width": "--coef-width", "accept_error": "--accept-error"}
+
+
 def cmd_export(args) -> int:
+    from .errors import ExportError, ExportWarning
     from .export import HwOptions, export
+    from .q88 import PROFILE_SETTINGS
 
     profile = "q8_8" if args.format == "q8_8" else None
-    if args.width < 8 or args.coef_width < 8:
-        raise HwUsageError("--width and --coef-width must be >= 8")
-    opts = HwOptions(formats=_formats(args.format), width=args.width,
-                     coef_width=args.coef_width, rounding=args.rounding,
-                     overflow=args.overflow)
-    spec = export(args.model, args.preset, out=args.out, opts=opts, profile=profile)
+    if profile:
+        given = [opt for name, opt in _GENERIC_ONLY.items() if getattr(args, name)
+                 not in (None, False)]
+        if given:
+            fixed = PROFILE_SETTINGS
+            raise HwUsageError(f"{', '.join(given)}: --format q8_8 is a fixed profile "
+                               f"({fixed['format']}, {fixed['width']} bits, rounding "
+                               f"{fixed['rounding']}, overflow {fixed['overflow']}); expected "
+                               "none of these options with it")
+        opts = None
+    else:
+        chosen = {k: getattr(args, k) for k in ("width", "coef_width", "rounding", "overflow")
+                  if getattr(args, k) is not None}
+        try:
+            opts = HwOptions(formats=_formats(args.format), accept_error=args.accept_error,
+                             **chosen)
+        except ExportError as exc:
+            raise HwUsageError(exc.detail) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ExportWarning)
+        spec = export(args.model, args.preset, out=args.out, opts=opts, profile=profile)
     print(f"exported {spec['model']}" + (f"[{spec['preset']}]" if spec["preset"] else "")
           + f" as module {spec['module']} ({spec.get('profile')})")
     if profile is None:
@@ -97,8 +138,20 @@ def cmd_export(args) -> int:
         for i in spec["inputs"]:
             print(f"    {i['name']:>4} {i['format']['q']:>8} {i['unit']}  -> port "
                   f"{i['name'].lower()}_in")
+    else:
+        rb = spec["rheobase"]
+        if rb["model_nA"] is not None and rb["q8_8_nA"] is not None:
+            print(f"    rheobase {rb['model_nA']:.4g} nA (model), {rb['q8_8_nA']:.4g} nA "
+                  f"(Q8.8 bit-true); wrapper module {spec['wrapper']['module']} ties "
+                  f"leak_k = {spec['ports']['leak_k']}, gain_k = {spec['ports']['gain_k']}")
     for f in spec["files"]:
         print(f"wrote {f}")
+    sys.stdout.flush()
+    for w in caught:
+        if issubclass(w.category, ExportWarning):
+            print(f"neuroplug export: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     return 0
 
 

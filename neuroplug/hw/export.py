@@ -2,38 +2,74 @@
 
 :func:`design` turns a :class:`~neuroplug.hw.ir.MapIR` into a fixed-point *spec* (a
 plain dict, written as the JSON sidecar) that :class:`~neuroplug.hw.bittrue.BitTrue`
-and :func:`~neuroplug.hw.verilog.write_verilog` both execute.  :func:`export` writes
-the Verilog module, the sidecar and a copy of the cocotb testbench into a folder.
+and :func:`~neuroplug.hw.verilog.verilog_source` both execute.  :func:`export` writes
+the Verilog module and the sidecar into a folder, as one unit
+(:func:`~neuroplug.hw.pair.write_pair`).
 
 Default formats follow a stated rule: every signal gets ``width`` (24) bits, with the
 integer bits needed for 1.5x the range reached in characterisation runs (the model's
 cross-check stimuli, its preset stimulus and 4x rheobase, 1 s each) and the rest
 fractional, never fewer than 12 fractional bits (the width grows instead); inputs get 8x more headroom.
+
+Imports point one way: ``export`` uses :mod:`~neuroplug.hw.verilog` (which uses
+:mod:`~neuroplug.hw.q88` for the ``q8_8`` profile), :mod:`~neuroplug.hw.pair`,
+:mod:`~neuroplug.hw.errors`, :mod:`~neuroplug.hw.ir` and
+:mod:`~neuroplug.hw.fixedpoint`; none of them imports ``export``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
 
-from .fixedpoint import (OVERFLOWS, ROUNDINGS, FixedPointError, QFormat, coefficient_format,
-                         encode)
-from .ir import MapIR, NotExportable, build_map
+from .errors import ExportError, ExportWarning
+from .fixedpoint import OVERFLOWS, ROUNDINGS, FixedPointError, QFormat, coefficient_format, encode
+from .ir import MapIR, build_map
+from .pair import load_export, module_name, sidecar_json, verilog_sha256, write_pair
+from .q88 import PROFILE_SETTINGS, q88_spec, rheobase_warning
+from .verilog import verilog_source
 
-__all__ = ["HwOptions", "design", "export", "characterise", "module_name", "ExportError",
-           "SPEC_VERSION"]
+__all__ = [
+    "COEF_WIDTH_RANGE",
+    "MAX_REL_ERROR",
+    "MAX_SIGNAL_WIDTH",
+    "SPEC_VERSION",
+    "WIDTH_RANGE",
+    "ExportError",
+    "ExportWarning",
+    "HwOptions",
+    "characterise",
+    "design",
+    "error_check",
+    "export",
+    "load_export",
+    "module_name",
+]
 
 SPEC_VERSION = 1
 LOG2E = 1.0 / math.log(2.0)
 
+#: allowed ``width`` (default signal width; a default format grows past it only to keep
+#: ``min_frac`` fractional bits, never past :data:`MAX_SIGNAL_WIDTH`)
+WIDTH_RANGE = (8, 64)
+#: allowed ``coef_width`` (bits of each multiplier constant)
+COEF_WIDTH_RANGE = (8, 64)
+#: widest state or input format: every state, input and constant integer of the sidecar
+#: fits a signed 64-bit integer (int64 readers); products and accumulators are wider in
+#: the Verilog and exact in the bit-true model (Python integers)
+MAX_SIGNAL_WIDTH = 64
+#: largest error bound of a state, relative to its characterised range, that an export
+#: accepts without ``accept_error`` (see :func:`error_check`)
+MAX_REL_ERROR = 0.01
 
-class ExportError(NotExportable):
-    """The export was refused (a constant or range does not fit, a coefficient underflows)."""
+#: command-line spelling of the options, for messages
+_OPTION = {"formats": "--format SIGNAL=Q...", "width": "--width", "coef_width": "--coef-width",
+           "rounding": "--rounding", "overflow": "--overflow", "accept_error": "--accept-error"}
 
 
 @dataclass
@@ -55,6 +91,16 @@ class HwOptions:
     lut_bits, lut_frac, arg_frac : int
         exp(): index bits of the 2^frac LUT, fractional bits of its entries and of the
         base-2 argument.
+    accept_error : bool
+        Export even when a state's error bound exceeds :data:`MAX_REL_ERROR` of its
+        characterised range (:func:`error_check`; ``--accept-error``).
+
+    Raises
+    ------
+    ExportError
+        An option out of range: ``width`` outside :data:`WIDTH_RANGE`, ``coef_width``
+        outside :data:`COEF_WIDTH_RANGE`, a format wider than :data:`MAX_SIGNAL_WIDTH`,
+        an unknown rounding or overflow.
     """
 
     formats: dict = field(default_factory=dict)
@@ -67,19 +113,39 @@ class HwOptions:
     lut_bits: int = 8
     lut_frac: int = 16
     arg_frac: int = 16
+    accept_error: bool = False
 
     def __post_init__(self):
+        for name, (lo, hi) in (("width", WIDTH_RANGE), ("coef_width", COEF_WIDTH_RANGE)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+                raise ExportError(
+                    f"{_OPTION[name]} {value!r} is out of range; expected an integer "
+                    f"{lo} <= {name} <= {hi} (every state, input and constant is a signed "
+                    f"integer of at most {MAX_SIGNAL_WIDTH} bits)", field=name)
+        for name in ("min_frac", "guard_bits", "lut_bits", "lut_frac", "arg_frac"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 64:
+                raise ExportError(f"{name} = {value!r}; expected an integer 0 <= {name} <= 64",
+                                  field=name)
+        if not isinstance(self.formats, dict):
+            raise ExportError(f"formats = {self.formats!r}; expected a dict "
+                              "{signal: QFormat}", field="formats")
+        for sig, f in self.formats.items():
+            if not isinstance(f, QFormat):
+                raise ExportError(f"the format of {sig!r} is {f!r}; expected a QFormat, "
+                                  "e.g. QFormat(8, 16)", field=f"format.{sig}")
+            if f.width > MAX_SIGNAL_WIDTH:
+                raise ExportError(f"--format {sig}={f} is {f.width} bits; expected at most "
+                                  f"{MAX_SIGNAL_WIDTH} (every state and input is a signed "
+                                  f"integer of at most {MAX_SIGNAL_WIDTH} bits)",
+                                  field=f"format.{sig}")
         if self.rounding not in ROUNDINGS:
             raise ExportError(f"unknown rounding {self.rounding!r}; expected one of {ROUNDINGS}",
                               field="rounding")
         if self.overflow not in OVERFLOWS:
             raise ExportError(f"unknown overflow {self.overflow!r}; expected one of {OVERFLOWS}",
                               field="overflow")
-
-
-def module_name(model_id: str, preset: str | None) -> str:
-    base = f"np_{model_id}" + (f"_{preset}" if preset else "")
-    return "".join(c if c.isalnum() or c == "_" else "_" for c in base).lower()
 
 
 _CHAR_CACHE: dict = {}
@@ -99,8 +165,8 @@ def _characterise(ir: MapIR, duration: float = 1.0) -> dict:
     Returns ``{"stimuli": [...], "states": {name: [min, max]}, "input": [min, max]}``
     in working units; the pre-reset values of spiking steps are included.
     """
-    from ..quantities import parse_quantity
     from ..library import model as get_model
+    from ..quantities import parse_quantity
 
     m = get_model(ir.source if ir.source and ir.source.endswith(".toml") else ir.model_id)
     inp = next(iter(ir.inputs))
@@ -140,8 +206,9 @@ def design(ir: MapIR, opts: HwOptions | None = None, ranges: dict | None = None)
     ------
     ExportError
         A user format that cannot hold a constant, an initial value or a characterised
-        range; a coefficient that underflows to 0 or needs more integer bits than
-        ``coef_width``.
+        range; a format wider than :data:`MAX_SIGNAL_WIDTH`; a coefficient that underflows
+        to 0 or needs more integer bits than ``coef_width``; an error bound above
+        :data:`MAX_REL_ERROR` of a state's range (unless ``opts.accept_error``).
     """
     opts = opts or HwOptions()
     ranges = ranges or characterise(ir)
@@ -163,6 +230,10 @@ def design(ir: MapIR, opts: HwOptions | None = None, ranges: dict | None = None)
         lo, hi = ranges["input"]
         # 8x headroom: full-range inputs must be able to drive the state into saturation
         fmts[n] = opts.formats.get(n) or _default_format(lo * 8, hi * 8, opts)
+    for n, f in fmts.items():
+        if f.width > MAX_SIGNAL_WIDTH:
+            refuse(f"'{n}' needs {f} ({f.width} bits) to hold its range with {opts.min_frac} "
+                   f"fractional bits; expected at most {MAX_SIGNAL_WIDTH} bits", f"format.{n}")
 
     def check_fits(name, value, what):
         f = fmts[name]
@@ -283,7 +354,63 @@ def design(ir: MapIR, opts: HwOptions | None = None, ranges: dict | None = None)
         "characterisation": ranges,
     }
     spec["error_bound"] = error_bound(spec)
+    spec["error_check"] = error_check(spec, accepted=opts.accept_error)
+    if not spec["error_check"]["passed"] and not opts.accept_error:
+        refuse(_error_message(ir, opts, ranges, spec["error_check"]), "coef_width")
     return spec
+
+
+def error_check(spec: dict, accepted: bool = False) -> dict:
+    """Each state's stated error bound relative to its characterised range.
+
+    For a state whose map is linear and contracting (``rho < 1``) the bound is the
+    steady-state one, ``per_step / (1 - rho)`` (what the error can build up to); for the
+    others it is the per-step bound (the one that can be stated).  A state without
+    terms (a constant) is exact and left out.
+
+    Returns
+    -------
+    dict
+        ``{"limit": MAX_REL_ERROR, "passed": bool, "accepted": accepted, "states":
+        {name: {"bound", "kind", "range", "ratio", "unit"}}}``.
+    """
+    out = {}
+    for s in spec["states"]:
+        n = s["name"]
+        if not s["terms"]:
+            continue
+        b = spec["error_bound"][n]
+        lo, hi = spec["characterisation"]["states"][n]
+        span = max(hi - lo, 2.0 ** -s["format"]["frac_bits"])
+        steady = b["valid_for_linear"] and b["rho"] < 1.0
+        bound = b["per_step"] / (1.0 - b["rho"]) if steady else b["per_step"]
+        out[n] = {"bound": bound, "kind": "steady state" if steady else "per step",
+                  "rho": b["rho"], "range": span, "ratio": bound / span, "unit": s["unit"]}
+    return {"limit": MAX_REL_ERROR, "accepted": accepted, "states": out,
+            "passed": all(x["ratio"] <= MAX_REL_ERROR for x in out.values())}
+
+
+def _error_message(ir: MapIR, opts: HwOptions, ranges: dict, check: dict) -> str:
+    """One line: the worst state's bound, the limit and a coefficient width that meets it."""
+    n, x = max(check["states"].items(), key=lambda kv: kv[1]["ratio"])
+    kind = (f"steady state: {x['bound'] * (1 - x['rho']):.3g} per step over 1 - rho = "
+            f"{1 - x['rho']:.3g}" if x["kind"] == "steady state" else "per step")
+    meets = None
+    for cw in range(opts.coef_width + 1, COEF_WIDTH_RANGE[1] + 1):
+        try:
+            trial = design(ir, replace(opts, coef_width=cw, accept_error=True), ranges)
+        except ExportError:
+            continue
+        if trial["error_check"]["passed"]:
+            meets = cw
+            break
+    how = (f"--coef-width {meets} meets it" if meets else
+           f"no --coef-width up to {COEF_WIDTH_RANGE[1]} meets it; give '{n}' more "
+           "fractional bits (--format)")
+    return (f"with --coef-width {opts.coef_width} the error bound on '{n}' is "
+            f"{x['bound']:.3g} {x['unit']} ({kind}), {x['ratio']:.1%} of its characterised "
+            f"range {x['range']:.4g} {x['unit']}, above the limit of {MAX_REL_ERROR:.0%}; "
+            f"{how}, or pass --accept-error to export it anyway")
 
 
 def error_bound(spec: dict, ranges: dict | None = None) -> dict:
@@ -353,19 +480,22 @@ def bound_after(spec: dict, name: str, steps: int) -> float:
 
 # ----------------------------------------------------------------------------------
 def _atomic_write(path: Path, data: str | bytes):
+    """Write one file atomically into an existing or new folder (reports, tables)."""
     from ..files import atomic_write, check_output_dir
 
     check_output_dir(path.parent, "output folder")
     atomic_write(path, data)
 
 
-def sidecar_json(spec: dict) -> str:
-    return json.dumps(spec, indent=1, default=float) + "\n"
-
-
 def export(model, preset: str | None = None, out=".", opts: HwOptions | None = None,
            profile: str | None = None) -> dict:
     """Export a model: write ``<module>.v``, ``<module>.json`` into ``out``.
+
+    The two files are written as one unit (:func:`~neuroplug.hw.pair.write_pair`):
+    temporary files first, with the mode a new file gets under the umask, then renamed
+    into place, the ``.v`` first and the ``.json`` (which records the ``.v``'s sha256)
+    last; a failure leaves the old pair.  :func:`load_export` reads a pair back and
+    refuses one whose sha256 does not match.
 
     Parameters
     ----------
@@ -376,21 +506,42 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
     out : path
         Output folder (created).
     opts : HwOptions, optional
-        Fixed-point choices.
+        Fixed-point choices (generic profile only).
     profile : {"q8_8"}, optional
-        Compatibility profile instead of the generic design.
+        Compatibility profile instead of the generic design: a fixed format (Q8.8,
+        rounding floor, overflow wrap), so ``opts`` must be left at its defaults.
 
     Returns
     -------
     dict
         The spec, with ``files`` added (paths written).
-    """
-    from .verilog import verilog_source
 
+    Raises
+    ------
+    ExportError
+        The design is refused (see :func:`design`), ``opts`` were given with the
+        ``q8_8`` profile, or the profile is unknown.
+    neuroplug.errors.OutputPathError
+        ``out`` cannot be created or written (nothing is changed there).
+
+    Warns
+    -----
+    ExportWarning
+        The ``q8_8`` profile moves the rheobase by more than its tolerance
+        (:func:`neuroplug.hw.q88.q88_rheobase`); the sidecar records both values.
+    """
     out = Path(out)
     if profile == "q8_8":
-        from .q88 import q88_spec
-
+        changed = [_OPTION.get(f.name, f.name) for f in fields(HwOptions)
+                   if opts is not None and getattr(opts, f.name) != getattr(HwOptions(), f.name)]
+        if changed:
+            fixed = PROFILE_SETTINGS
+            raise ExportError(
+                f"--format q8_8 is a fixed profile ({fixed['format']}, {fixed['width']} bits, "
+                f"rounding {fixed['rounding']}, overflow {fixed['overflow']}); "
+                f"{', '.join(changed)} do{'es' if len(changed) == 1 else ''} not apply to it; "
+                "expected none of them (or a generic export without --format q8_8)",
+                field="format")
         spec = q88_spec(model, preset)
     elif profile is not None:
         raise ExportError(f"unknown profile {profile!r}; expected 'q8_8'", field="format")
@@ -398,10 +549,11 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
         ir = build_map(model, preset)
         spec = design(ir, opts)
     src = verilog_source(spec)
-    spec["verilog_sha256"] = hashlib.sha256(src.encode()).hexdigest()
-    vpath = out / f"{spec['module']}.v"
-    jpath = out / f"{spec['module']}.json"
-    _atomic_write(vpath, src)
-    _atomic_write(jpath, sidecar_json(spec))
+    spec["verilog_sha256"] = verilog_sha256(src)
+    vname, jname = f"{spec['module']}.v", f"{spec['module']}.json"
+    vpath, jpath = write_pair(out, {vname: src, jname: sidecar_json(spec)})
     spec["files"] = [str(vpath), str(jpath)]
+    warning = rheobase_warning(spec) if profile == "q8_8" else None
+    if warning:
+        warnings.warn(warning, ExportWarning, stacklevel=2)
     return spec

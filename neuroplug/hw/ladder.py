@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from .bittrue import BitTrue
-from .export import ExportError, bound_after, error_bound, export
+from .errors import PairMismatchError
+from .export import ExportError, bound_after, error_bound, export, load_export
 from .ir import build_map
 
 __all__ = ["LadderResult", "verify", "fi_sweep", "exportable", "markdown_table", "SWEEP"]
@@ -361,6 +362,11 @@ def verify(model, preset=None, sims=("icarus",), cycles=10_000, out=None, profil
                 res.steps.append(_step_ii_sub(ir, spec, n))
                 res.steps.append(_step_ii_rates(ir, spec, rows, n))
         if "iii" in steps:
+            try:   # the files on disk, not the spec in memory, are simulated
+                load_export(jpath, vpath)
+            except PairMismatchError as exc:
+                res.steps.append(Step("export pair", False, str(exc)))
+                return res
             for sim in sims:
                 t0 = time.perf_counter()
                 r = run_cocotb(jpath, vpath, sim, build_dir=out / f"sim_{spec['module']}_{sim}",

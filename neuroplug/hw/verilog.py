@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from .. import __version__
 from .bittrue import port_name
+from .q88 import q88_verilog
 
 __all__ = ["verilog_source", "port_name"]
+
 
 def _lit(value: int, width: int) -> str:
     """A sized signed literal of ``value`` in ``width`` bits."""
@@ -61,10 +63,12 @@ class _Writer:
 
 
 def verilog_source(spec: dict) -> str:
-    """Return the Verilog-2005 text of the module described by ``spec``."""
-    if spec.get("profile") == "q8_8":
-        from .q88 import q88_verilog
+    """Return the Verilog-2005 text of the module described by ``spec``.
 
+    A ``q8_8`` profile spec (:func:`neuroplug.hw.q88.q88_spec`) gets the seed-compatible
+    module with the model's constants (:func:`neuroplug.hw.q88.q88_verilog`).
+    """
+    if spec.get("profile") == "q8_8":
         return q88_verilog(spec)
     W = _Writer(spec)
     states = spec["states"]
