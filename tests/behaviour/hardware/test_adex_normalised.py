@@ -22,7 +22,6 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-
 import neuroplug
 import neuroplug.brian2 as nb2
 
@@ -110,10 +109,10 @@ def test_adex_normalised_rheobase_is_touboul_brette_saddle_node():
 # Naud et al. (2008), Table 1: C (pF), g_L (nS), E_L, V_T, Delta_T, V_r (mV), a (nS),
 # tau_w (ms), b (pA) and the step current I (pA) of each pattern.
 NAUD = {
-    "tonic": dict(C=200, g_L=10, E_L=-70, V_T=-50, Delta_T=2, a=2, tau_w=30, b=0, V_r=-58, I=500),
-    "adapting": dict(C=200, g_L=12, E_L=-70, V_T=-50, Delta_T=2, a=2, tau_w=300, b=60, V_r=-58, I=500),
-    "initial_burst": dict(C=130, g_L=18, E_L=-58, V_T=-50, Delta_T=2, a=4, tau_w=150, b=120, V_r=-50, I=400),
-    "regular_bursting": dict(C=200, g_L=10, E_L=-58, V_T=-50, Delta_T=2, a=2, tau_w=120, b=100, V_r=-46, I=210),
+    "tonic": {"C": 200, "g_L": 10, "E_L": -70, "V_T": -50, "Delta_T": 2, "a": 2, "tau_w": 30, "b": 0, "V_r": -58, "I": 500},
+    "adapting": {"C": 200, "g_L": 12, "E_L": -70, "V_T": -50, "Delta_T": 2, "a": 2, "tau_w": 300, "b": 60, "V_r": -58, "I": 500},
+    "initial_burst": {"C": 130, "g_L": 18, "E_L": -58, "V_T": -50, "Delta_T": 2, "a": 4, "tau_w": 150, "b": 120, "V_r": -50, "I": 400},
+    "regular_bursting": {"C": 200, "g_L": 10, "E_L": -58, "V_T": -50, "Delta_T": 2, "a": 2, "tau_w": 120, "b": 100, "V_r": -46, "I": 210},
 }
 
 
@@ -143,10 +142,10 @@ def test_adex_normalised_naud_patterns_match_dimensional_adex():
     (short ISIs < 10 ms alternating with long ones > 100 ms)."""
     ref = _naud_spikes_dimensional()
     model = neuroplug.model("adex_normalised")
-    conv = {name: dict(E_L=p["E_L"] / 100 + 1, V_T=p["V_T"] / 100 + 1, V_reset=p["V_r"] / 100 + 1,
-                       V_peak=(p["V_T"] + 5 * p["Delta_T"]) / 100 + 1, Delta_T=p["Delta_T"] / 100,
-                       g_L=p["g_L"] / p["C"], a=p["a"] / p["C"], b=p["b"] / p["C"] / 100,
-                       tau_w=p["tau_w"], h=0.1)
+    conv = {name: {"E_L": p["E_L"] / 100 + 1, "V_T": p["V_T"] / 100 + 1,
+                   "V_reset": p["V_r"] / 100 + 1, "V_peak": (p["V_T"] + 5 * p["Delta_T"]) / 100 + 1,
+                   "Delta_T": p["Delta_T"] / 100, "g_L": p["g_L"] / p["C"], "a": p["a"] / p["C"],
+                   "b": p["b"] / p["C"] / 100, "tau_w": p["tau_w"], "h": 0.1}
             for name, p in NAUD.items()}
     for name, values in conv.items():  # the presets are exactly this conversion
         preset = model.presets[name]
