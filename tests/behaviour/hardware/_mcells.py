@@ -20,8 +20,8 @@ def run_layer(model_id, drive, record=("v",), extra=None, init=None, dt_ms=1.0, 
     (steps x N) arrays: each recorded state variable after the step, and ``spike``.
     ``init`` maps state variables to per-neuron initial values (dimensionless models)."""
     drive = np.asarray(drive, dtype=float)
-    extra = {k: jnp.asarray(np.asarray(v, dtype=float)) for k, v in (extra or {}).items()}
     with precision("float64"), brainstate.environ.context(dt=dt_ms * u.ms):
+        extra = {k: jnp.asarray(np.asarray(v, dtype=float)) for k, v in (extra or {}).items()}
         layer = neuron_class(model_id)(drive.shape[1], **overrides)
         layer.init_state()
         for name, value in (init or {}).items():
