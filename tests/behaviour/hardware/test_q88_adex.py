@@ -21,7 +21,8 @@ class Q88AdExOracle:
     """The tutorial's FixedPointAdExNeuron.step, rewritten with corner counters."""
 
     def __init__(self, E_L=77, V_T=128, V_reset=72, V_peak=205, g_L=26, a=5, b=13):
-        self.p = dict(E_L=E_L, V_T=V_T, V_reset=V_reset, V_peak=V_peak, g_L=g_L, a=a, b=b)
+        self.p = {"E_L": E_L, "V_T": V_T, "V_reset": V_reset, "V_peak": V_peak,
+                  "g_L": g_L, "a": a, "b": b}
         self.V, self.w = E_L, 0
         self.corners = dict.fromkeys(
             ["leak_sat", "exp_sat", "exp_on", "v_sat_hi", "v_sat_lo", "dw_sat",
