@@ -63,8 +63,8 @@ def run_lava(du, dv, vth, reset_interval, reset_offset, bias_mant, bias_exp, u0,
     from lava.proc.lif.process import LIF, LIFReset
 
     steps, n = a_in.shape
-    kw = dict(shape=(n,), du=du, dv=dv, vth=vth, bias_mant=bias_mant, bias_exp=bias_exp,
-              u=u0, v=v0)
+    kw = {"shape": (n,), "du": du, "dv": dv, "vth": vth, "bias_mant": bias_mant,
+          "bias_exp": bias_exp, "u": u0, "v": v0}
     if reset_interval:
         lif = LIFReset(reset_interval=reset_interval, reset_offset=reset_offset, **kw)
         expected = "PyLifResetModelBitAcc"

@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from make_vectors_lava import run_lava  # noqa: E402
+from make_vectors_lava import run_lava
 
 
 def main():

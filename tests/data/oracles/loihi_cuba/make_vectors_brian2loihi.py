@@ -43,8 +43,7 @@ SETS = {
 
 def run_set(rng, decay_I, decay_v, vth, refractory, p, exc_bias):
     import brian2 as b2
-    from brian2_loihi import (LoihiNetwork, LoihiNeuronGroup, LoihiSpikeGeneratorGroup,
-                              LoihiSynapses)
+    from brian2_loihi import LoihiNetwork, LoihiNeuronGroup, LoihiSpikeGeneratorGroup, LoihiSynapses
 
     b2.start_scope()
     b2.prefs.codegen.target = "numpy"  # exact either way; no compiler needed
