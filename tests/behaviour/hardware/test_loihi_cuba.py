@@ -117,18 +117,18 @@ def test_decays_are_the_time_constants_of_davies2018():
     assert tau_v == 20
 
 
-@pytest.mark.parametrize("refractory, isi", [(1, 15), (4, 18), (10, 24)])
-def test_refractory_delay_lengthens_the_interspike_interval(refractory, isi):
+def test_refractory_delay_lengthens_the_interspike_interval():
     """Loihi's refractory delay (Brian2Loihi's ``refractory``, 1..64 steps): after a
     spike v is held at 0 for refractory - 1 steps. An integrator (decay_v = 0, the
     current lasting one step: decay_u = 4096) driven by a_in = 7 gains 64*7 = 448 per
     step and crosses 64*vth = 6400 after ceil(6401/448) = 15 steps, so the interspike
-    interval is 15 + refractory - 1."""
+    interval is 15 + refractory - 1: 15, 18 and 24 steps for delays 1, 4 and 10."""
     steps = 200
-    _, spikes = replay_brian2("loihi_cuba", 1, steps,
+    _, spikes = replay_brian2("loihi_cuba", 3, steps,
                               {"decay_u": 4096.0, "decay_v": 0.0, "vth": 100.0,
-                               "refractory_delay": float(refractory)},
-                              {}, {"a_in": np.full((steps, 1), 7.0)}, ["v"])
-    k = np.nonzero(spikes[:, 0])[0]
-    assert k[0] == 14  # the 15th step (0-based 14)
-    assert set(np.diff(k)) == {isi}
+                               "refractory_delay": np.array([1.0, 4.0, 10.0])},
+                              {}, {"a_in": np.full((steps, 3), 7.0)}, ["v"])
+    for j, isi in enumerate([15, 18, 24]):
+        k = np.nonzero(spikes[:, j])[0]
+        assert k[0] == 14  # the 15th step (0-based 14)
+        assert set(np.diff(k)) == {isi}
