@@ -781,7 +781,8 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         description=data["description"].strip(), equations=data["equations"].strip() + "\n",
         threshold=data.get("threshold"), reset=data.get("reset", ""), refractory=refractory,
         method=data["method"], methods=methods, dt=data["dt"], parameters=parameters,
-        state=state, inputs=inputs, presets=presets, references=tuple(references),
+        state=state, inputs={k: inputs[k] for k in declared_inputs},  # first = primary
+        presets=presets, references=tuple(references),
         crosscheck=crosscheck, update=data.get("update"), source=source, sha256=digest,
         spike_variable=data.get("spike_variable"), threshold_scale=data.get("threshold_scale"),
         delta_variable=data.get("delta_variable"), class_name=class_name,
