@@ -15,7 +15,7 @@ import numpy as np
 
 b2.prefs.codegen.target = "numpy"
 
-import neuroplug.brian2 as nb2  # noqa: E402
+import neuroplug.brian2 as nb2
 
 TRACE = Path(__file__).parents[2] / "data" / "oracles" / "spinnaker2" / "nir_lif_spinnaker2.npz"
 

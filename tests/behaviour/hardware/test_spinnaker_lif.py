@@ -75,7 +75,7 @@ def test_golden_vectors_bit_exact_and_corners_reached():
     assert g["spike"].sum(axis=0).min() > 0
     assert set(np.unique(g["refract"])) >= {0, 1, 2, 3, 4, 5}
     w, rec = g["inputs"].tolist(), {k: g[k].tolist() for k in ("V", "refract", "I_exc", "I_inh")}
-    wrap = lambda x: (x + 2**31) % 2**32 - 2**31  # noqa: E731
+    wrap = lambda x: (x + 2**31) % 2**32 - 2**31
     wrapped = negative_inexact = 0
     for i in range(n):
         R, E = int(c["R"][i]), int(c["exp_TC"][i])

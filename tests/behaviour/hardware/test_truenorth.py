@@ -16,7 +16,7 @@ import numpy as np
 
 b2.prefs.codegen.target = "numpy"
 
-import neuroplug.brian2 as nb2  # noqa: E402
+import neuroplug.brian2 as nb2
 
 GOLDEN = Path(__file__).parents[2] / "data" / "oracles" / "truenorth" / "golden.npz"
 INPUTS = ("A0", "A1", "A2", "A3")
@@ -96,13 +96,13 @@ def test_single_neuron_behaviours():
         A0[100 + 100 * k, 5] = A0[100 + 100 * k + gap, 5] = 1
     A0[200, 6], A1[500, 6] = 1, 1                   # bistable: ON at 200, OFF at 500
     A0[300:305, 7] = 200000                         # saturation of the 20-bit register
-    prm = dict(s0=[1, 1, 1, 1, 1, 5, 10, 1], s1=[0, 0, 0, 0, 0, 0, -10, 0],
-               lam=[0, 0, -1, -1, -1, -1, 0, 0], epsilon=[0, 0, 0, 0, 0, 1, 0, 0],
-               alpha=[20, 20, 20, 20, 20, 7, 5, 10**6], beta=[0, 0, 0, 0, 0, 20, 0, 0],
-               kappa=[1, 1, 1, 1, 1, 0, 1, 1], gamma_mode=[0, 0, 1, 1, 1, 0, 2, 0])
+    prm = {"s0": [1, 1, 1, 1, 1, 5, 10, 1], "s1": [0, 0, 0, 0, 0, 0, -10, 0],
+           "lam": [0, 0, -1, -1, -1, -1, 0, 0], "epsilon": [0, 0, 0, 0, 0, 1, 0, 0],
+           "alpha": [20, 20, 20, 20, 20, 7, 5, 10**6], "beta": [0, 0, 0, 0, 0, 20, 0, 0],
+           "kappa": [1, 1, 1, 1, 1, 0, 1, 1], "gamma_mode": [0, 0, 1, 1, 1, 0, 2, 0]}
     tr, r = run(8, steps, {"A0": A0, "A1": A1},
                 **{k: np.asarray(v, dtype=float) for k, v in prm.items()})
-    isi = lambda j: np.diff(np.nonzero(r[:, j])[0])  # noqa: E731
+    isi = lambda j: np.diff(np.nonzero(r[:, j])[0])
     assert set(isi(0)) == {20} and set(isi(1)) == {7}
     assert not r[:, 2].any()
     assert r[:, 3].sum() == (steps * 1) // 20 and r[:, 4].sum() == (steps * 4) // 20
@@ -121,8 +121,8 @@ def test_stochastic_modes_follow_their_probabilities():
     steps = 4000
     n = 6
     seeds = np.array([1.0, 7.0, 99.0, 1234.0, 5.0, 77.0])
-    prm = dict(s0=[0, 0, 64, 64, 1, 1], b0=[0, 0, 1, 1, 0, 0], lam=[25, 25, 0, 0, 0, 0],
-               c_lam=[1, 1, 0, 0, 0, 0], alpha=[1, 1, 4, 4, 10, 10], M=[0, 0, 0, 0, 15, 15])
+    prm = {"s0": [0, 0, 64, 64, 1, 1], "b0": [0, 0, 1, 1, 0, 0], "lam": [25, 25, 0, 0, 0, 0],
+           "c_lam": [1, 1, 0, 0, 0, 0], "alpha": [1, 1, 4, 4, 10, 10], "M": [0, 0, 0, 0, 15, 15]}
     A0 = np.array([0, 0, 1, 1, 1, 1], dtype=float)
     _, r = run(n, steps, {"A0": A0}, record=("V",), seed=seeds,
                **{k: np.asarray(v, dtype=float) for k, v in prm.items()})

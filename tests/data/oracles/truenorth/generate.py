@@ -64,12 +64,12 @@ def main():
                   for i in range(NEURONS)]
         out = subprocess.run([exe], input="\n".join(lines) + "\n", check=True,
                              capture_output=True, text=True).stdout.split("\n")
-        cxx = subprocess.run([args.cxx, "--version"], capture_output=True,
+        cxx = subprocess.run([args.cxx, "--version"], check=True, capture_output=True,
                              text=True).stdout.splitlines()[0]
     rec = np.array([[int(x) for x in ln.split()[1:]] for ln in out if ln.startswith("S ")],
                    dtype=np.int64).reshape(STEPS, NEURONS, 2)
-    commit = subprocess.run(["git", "-C", args.ranc, "rev-parse", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", args.ranc, "rev-parse", "HEAD"], check=False,
+                            capture_output=True, text=True).stdout.strip()
     np.savez_compressed(
         args.out,
         params_order=np.array(["s0", "s1", "s2", "s3", "lam", "alpha", "beta", "R", "gamma_mode"]),
