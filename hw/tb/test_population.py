@@ -31,7 +31,7 @@ import sys
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, ValueChange
+from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Timer, ValueChange
 
 sys.path.insert(0, os.environ["NEUROPLUG_HW_DIR"])
 from population_model import PopulationBitTrue  # noqa: E402
@@ -100,7 +100,7 @@ class Bench:
             await FallingEdge(dut.clk)
             if r.random() < 0.2:
                 dut.s_axis_tvalid.value = 0
-                await ClockCycles(dut.clk, r.randint(1, 3))
+                await Timer(10 * r.randint(1, 3), unit="ns")
                 await FallingEdge(dut.clk)
             dut.s_axis_tdata.value = (sel << 48) | (i << 32) | (value & 0xFFFFFFFF)
             dut.s_axis_tvalid.value = 1
@@ -127,7 +127,8 @@ class Bench:
                 dut.m_axis_tready.value = 0
                 self.stats["tready_low_stretches"] += 1
                 self.sleeping = True
-                await ClockCycles(dut.clk, r.randint(20, 400))
+                # one timer, not one trigger per cycle (ClockCycles awaits every edge)
+                await Timer(10 * r.randint(20, 2 * self.n * self.pop["ii"] + 400), unit="ns")
                 self.sleeping = False
                 continue
             else:

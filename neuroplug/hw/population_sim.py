@@ -66,7 +66,7 @@ def run_population(sidecar, sim: str = "icarus", build_dir=None, steps: int = 10
     try:
         with _environment(env):
             runner = get_runner(sim)
-            build_args = ["-O3", "--x-assign", "fast", "--x-initial", "fast"] \
+            build_args = ["--x-assign", "fast", "--x-initial", "fast"] \
                 if sim == "verilator" else []
             runner.build(sources=sources, hdl_toplevel=top, build_dir=build_dir, always=True,
                          waves=waves, build_args=build_args, timescale=("1ns", "1ps"))
