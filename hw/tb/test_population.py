@@ -7,6 +7,7 @@ NEUROPLUG_SPEC    the population sidecar (``<module>_pop.json``)
 NEUROPLUG_STEPS   time steps to run and check
 NEUROPLUG_SEED    seed of the random stimulus, of tvalid gaps and of tready
 NEUROPLUG_RESULT  where to write the summary (JSON)
+NEUROPLUG_FIFO_AW the core's FIFO_AW parameter when the build overrides it
 
 After every time step the state RAM word of every neuron (each state and the
 refractory counter) must equal the bit-true model's, and the sticky overflow flag the
@@ -60,12 +61,18 @@ class Bench:
         stims = self.spec["characterisation"]["stimuli"]
         self.levels = sorted({max(self.in_lo, min(self.in_hi, round(a * scale)))
                               for a in stims})
-        self.classes = [self.rng.choice("lllllffzrr") for _ in range(self.n)]
+        self.new_classes()
         self.smin = {s["name"]: -(1 << (s["format"]["width"] - 1)) for s in self.spec["states"]}
         self.smax = {s["name"]: (1 << (s["format"]["width"] - 1)) - 1
                      for s in self.spec["states"]}
 
     # ---- stimulus
+    def new_classes(self):
+        """l: characterised levels, f: full range, z: zero, r: random amplitude."""
+        self.classes = [self.rng.choice("lllllffzrr") for _ in range(self.n)]
+        self.classes[0] = "f"                   # saturation and overflow on every run
+        self.classes[-1] = "l"                  # spikes (and refractoriness) on every run
+
     def value_for(self, i):
         c = self.classes[i]
         r = self.rng
@@ -87,7 +94,7 @@ class Bench:
         else:
             idx = self.rng.sample(range(self.n), min(self.n, max(2, self.n // 16)))
         if k % 97 == 5:   # every neuron changes class now and then
-            self.classes = [self.rng.choice("lllllffzrr") for _ in range(self.n)]
+            self.new_classes()
         beats = [(i, self.value_for(i), 0) for i in idx]
         if self.rng.random() < 0.01:   # arbitrary 32-bit value: its low bits count
             beats.append((self.rng.randrange(self.n), self.rng.randint(-2**31, 2**31 - 1), 0))
@@ -289,7 +296,8 @@ async def population_equals_bittrue(dut):
             f"step {s}: spikes RTL {got[:20]} != bit-true {b.model_spikes[s][:20]}"
     stalls = await b.reg_read(4)
     steps = await b.reg_read(2)
-    summary = {"module": b.spec["module"], "neurons": b.n, "steps": steps, "ii": b.pop["ii"],
+    summary = {"module": b.spec["module"], "fifo_depth": 1 << int(
+                   os.environ.get("NEUROPLUG_FIFO_AW") or b.pop["fifo_depth"].bit_length() - 1), "neurons": b.n, "steps": steps, "ii": b.pop["ii"],
                "neuron_updates": steps * b.n, "stall_cycles": stalls, "mismatches": 0,
                **b.stats}
     path = os.environ.get("NEUROPLUG_RESULT")
@@ -304,6 +312,8 @@ async def population_equals_bittrue(dut):
         assert st["saturated"] > 0, "saturation was never reached"
     if b.spec["refractory_hold"]:
         assert st["refractory_holds"] > 0, "the refractory hold never occurred"
-    if b.steps >= 20:
+    depth = 1 << int(os.environ.get("NEUROPLUG_FIFO_AW") or b.pop["fifo_depth"].bit_length() - 1)
+    if st["spikes"] > 4 * depth and st["tready_low_stretches"] > 4:
         assert stalls > 0, "back-pressure never stopped the datapath"
+    if b.steps >= 20:
         assert st["beats_held_back"] > 0, "no input beat was held back during a sweep"

@@ -39,6 +39,9 @@ def add_commands(sub) -> None:
     e.add_argument("--width", type=int, default=24, help="default signal width (24)")
     e.add_argument("--coef-width", type=int, default=24, help="bits of each constant (24)")
     e.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    e.add_argument("--neurons", type=int, metavar="N",
+                   help="write a population core: N neurons (1..65536) over one pipelined "
+                   "datapath, state in block RAM, AXI4-Stream in/out (docs/hardware.md)")
 
     v = sub.add_parser("verify-hw", help="run the hardware verification ladder",
                        description="(i) float map vs Brian2, (ii) bit-true vs float (LSB "
@@ -54,6 +57,10 @@ def add_commands(sub) -> None:
     v.add_argument("--cycles", type=int, default=10_000, help="cycles of step (iii) (10000)")
     v.add_argument("--steps", default="i,ii,iii", help="ladder steps to run (default i,ii,iii)")
     v.add_argument("--out", metavar="DIR", help="keep exports and simulation builds in DIR")
+    v.add_argument("--neurons", type=int, metavar="N",
+                   help="verify the population core of N neurons instead: every neuron's "
+                   "state and spikes against the bit-true model on every time step "
+                   "(--cycles then counts time steps)")
     v.add_argument("--json", metavar="FILE", help="write the ladder results as JSON")
     v.add_argument("--markdown", metavar="FILE",
                    help="write the ladder figures as a Markdown table (as in docs/hardware.md)")
@@ -78,6 +85,10 @@ def _formats(text: str | None):
 
 
 def cmd_export(args) -> int:
+    if getattr(args, "neurons", None) is not None:
+        from .population import cli_export
+
+        return cli_export(args)
     from .export import HwOptions, export
 
     profile = "q8_8" if args.format == "q8_8" else None
@@ -103,6 +114,10 @@ def cmd_export(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    if getattr(args, "neurons", None) is not None:
+        from .population_sim import cli_verify
+
+        return cli_verify(args)
     from ..progress import progress_bar
     from .ladder import exportable, markdown_table, save_json, verify
     from .sim import simulator_available

@@ -884,3 +884,31 @@ def export_population(model, preset: str | None = None, n: int = 256, out=".", o
     pop["files"] = [str(p) for p in written] + [str(jpath)]
     _atomic_write(jpath, sidecar_json(pop))
     return pop
+
+
+def cli_export(args) -> int:
+    """``neuroplug export MODEL --neurons N ...`` (called by :mod:`neuroplug.hw.cli`)."""
+    from .cli import HwUsageError, _formats
+    from .export import HwOptions
+
+    n = args.neurons
+    if args.format == "q8_8":
+        raise HwUsageError("--neurons: the q8_8 profile has no population core; expected the "
+                           "generic design (omit --format q8_8 or give SIGNAL=Q<int>.<frac>)")
+    if not 1 <= n <= MAX_NEURONS:
+        raise HwUsageError(f"--neurons: expected an integer 1..{MAX_NEURONS}, found {n}")
+    if args.width < 8 or args.coef_width < 8:
+        raise HwUsageError("--width and --coef-width must be >= 8")
+    opts = HwOptions(formats=_formats(args.format), width=args.width,
+                     coef_width=args.coef_width, rounding=args.rounding,
+                     overflow=args.overflow)
+    pop = export_population(args.model, args.preset, n=n, out=args.out, opts=opts)
+    p = pop["population"]
+    print(f"exported {pop['model']}" + (f"[{pop['preset']}]" if pop["preset"] else "")
+          + f" as population core {pop['module']}: N = {n}, one neuron update every "
+          f"{p['ii']} cycle(s), {p['lanes']} lane(s) of {p['lane_width'][0]}x"
+          f"{p['lane_width'][1]}-bit multipliers ({p['dsp']} 16x16 products), "
+          f"{p['cycles_per_step']} cycles per time step")
+    for f in pop["files"]:
+        print(f"wrote {f}")
+    return 0
