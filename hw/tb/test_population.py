@@ -38,15 +38,31 @@ sys.path.insert(0, os.environ["NEUROPLUG_HW_DIR"])
 from population_model import PopulationBitTrue  # noqa: E402
 
 
+class Core:
+    """One core's signals: the top level itself, or core ``prefix`` of np_pop_suite."""
+
+    def __init__(self, dut, prefix=None, ports=()):
+        self._dut, self._prefix, self._ports = dut, prefix, set(ports)
+
+    def __getattr__(self, name):
+        dut, pre = self._dut, self._prefix
+        if pre is None or name == "clk":
+            return getattr(dut, name)
+        if name in self._ports:
+            return getattr(dut, f"{pre}_{name}")
+        return getattr(getattr(dut, f"u_{pre}"), name)     # internal: state_ram, ...
+
+
 class Bench:
-    def __init__(self, dut):
-        with open(os.environ["NEUROPLUG_SPEC"]) as fh:
+    def __init__(self, dut, spec_path, steps, seed):
+        with open(spec_path) as fh:
             self.spec = json.load(fh)
         self.pop = self.spec["population"]
         self.n = self.pop["neurons"]
-        self.steps = int(os.environ.get("NEUROPLUG_STEPS", "100"))
-        self.rng = random.Random(int(os.environ.get("NEUROPLUG_SEED", "1")))
+        self.steps = steps
+        self.rng = random.Random(seed)
         self.dut = dut
+        self.tasks = []
         self.model = PopulationBitTrue(self.spec, self.n)
         self.layout = self.pop["state_layout"]
         self.pending = []          # input tables of strobed, not yet checked steps
@@ -228,9 +244,26 @@ def _field(word, f):
 @cocotb.test()
 async def population_equals_bittrue(dut):
     """Every neuron's state and spikes equal the bit-true model on every time step."""
-    b = Bench(dut)
-    b.draining = b.sleeping = False
     cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
+    seed = int(os.environ.get("NEUROPLUG_SEED", "1"))
+    suite = os.environ.get("NEUROPLUG_SUITE")
+    results = []
+    if suite:        # several cores in np_pop_suite, one after the other
+        for pre, spec_path, steps, ports in json.loads(suite):
+            results.append(await run_core(Core(dut, pre, ports), spec_path, steps, seed))
+    else:
+        results.append(await run_core(dut, os.environ["NEUROPLUG_SPEC"],
+                                      int(os.environ.get("NEUROPLUG_STEPS", "100")), seed))
+    path = os.environ.get("NEUROPLUG_RESULT")
+    if path:
+        with open(path, "w") as fh:
+            json.dump(results if suite else results[0], fh, indent=1)
+
+
+async def run_core(dut, spec_path, steps, seed):
+    """Run and check one core; returns its summary (raises on the first mismatch)."""
+    b = Bench(dut, spec_path, steps, seed)
+    b.draining = b.sleeping = False
     for sig in ("step", "s_axis_tvalid", "m_axis_tready", "reg_we", "reg_addr", "reg_wdata",
                 "s_axis_tdata"):
         getattr(dut, sig).value = 0
@@ -240,8 +273,7 @@ async def population_equals_bittrue(dut):
     dut.rst.value = 0
     await b.idle()
     b.check_states("after reset")
-    cocotb.start_soon(b.sink())
-    cocotb.start_soon(b.checker())
+    b.tasks = [cocotb.start_soon(b.sink()), cocotb.start_soon(b.checker())]
 
     cfg = await b.reg_read(3)
     assert cfg == (b.pop["lanes"] << 24) | (b.pop["ii"] << 16) | (b.n - 1), hex(cfg)
@@ -300,10 +332,8 @@ async def population_equals_bittrue(dut):
                    os.environ.get("NEUROPLUG_FIFO_AW") or b.pop["fifo_depth"].bit_length() - 1), "neurons": b.n, "steps": steps, "ii": b.pop["ii"],
                "neuron_updates": steps * b.n, "stall_cycles": stalls, "mismatches": 0,
                **b.stats}
-    path = os.environ.get("NEUROPLUG_RESULT")
-    if path:
-        with open(path, "w") as fh:
-            json.dump(summary, fh, indent=1)
+    for t in b.tasks:
+        t.cancel()
     st = b.stats
     assert steps == b.steps, (steps, b.steps)
     assert st["spikes"] > 0, "no spike occurred: the spike path is untested"
@@ -317,3 +347,4 @@ async def population_equals_bittrue(dut):
         assert stalls > 0, "back-pressure never stopped the datapath"
     if b.steps >= 20:
         assert st["beats_held_back"] > 0, "no input beat was held back during a sweep"
+    return summary

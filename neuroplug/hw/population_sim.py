@@ -98,6 +98,87 @@ def run_population(sidecar, sim: str = "icarus", build_dir=None, steps: int = 10
     return summary
 
 
+def run_population_suite(cores: dict, sim: str = "verilator", build_dir=None,
+                         seed: int = 1) -> dict:
+    """Run the testbench on several cores in one simulation build (np_pop_suite).
+
+    Parameters
+    ----------
+    cores : dict
+        ``{prefix: (sidecar path, time steps)}``; the cores are checked one after the
+        other (a Verilator build costs tens of seconds, one run of several cores less).
+    sim, build_dir, seed
+        As :func:`run_population` (``build_dir`` is required here).
+
+    Returns
+    -------
+    dict
+        ``passed``, ``sim``, ``seconds``, ``results`` (one summary per core, in order)
+        and, on failure, ``error``.
+    """
+    why = simulator_available(sim)
+    if why:
+        raise RuntimeError(why)
+    from cocotb_tools.runner import get_runner
+
+    from .population import core_ports, suite_verilog
+
+    build_dir = Path(build_dir).resolve()
+    build_dir.mkdir(parents=True, exist_ok=True)
+    pops, sources, plan = {}, [], []
+    for pre, (sidecar, steps) in cores.items():
+        sidecar = Path(sidecar).resolve()
+        pop = json.loads(sidecar.read_text())
+        pops[pre] = pop
+        for f in pop["population"]["files"]:
+            path = sidecar.parent / Path(f).name
+            if path.name not in {p.name for p in sources}:
+                sources.append(path)
+        plan.append([pre, str(sidecar), steps, [n for n, _, _ in core_ports(pop)]])
+    top = build_dir / "np_pop_suite.v"
+    top.write_text(suite_verilog(pops))
+    sources.append(top)
+    result = build_dir / "neuroplug_result.json"
+    xml = build_dir / "results.xml"
+    for stale in (result, xml):
+        if stale.exists():
+            stale.unlink()
+    env = dict(verilator_env() or {}) if sim == "verilator" else {}
+    tb = str(tb_dir())
+    added = [tb] if tb not in sys.path else []
+    sys.path[:0] = added
+    t0 = time.perf_counter()
+    error = None
+    try:
+        with _environment(env):
+            runner = get_runner(sim)
+            build_args = ["--x-assign", "fast", "--x-initial", "fast"] \
+                if sim == "verilator" else []
+            runner.build(sources=sources, hdl_toplevel="np_pop_suite", build_dir=build_dir,
+                         always=True, build_args=build_args, timescale=("1ns", "1ps"))
+            runner.test(hdl_toplevel="np_pop_suite", test_module="test_population",
+                        build_dir=build_dir, test_dir=build_dir, results_xml=str(xml),
+                        extra_env={"NEUROPLUG_SUITE": json.dumps(plan),
+                                   "NEUROPLUG_SEED": str(seed),
+                                   "NEUROPLUG_RESULT": str(result),
+                                   "NEUROPLUG_HW_DIR": str(Path(__file__).resolve().parent)})
+    except SystemExit as exc:
+        error = f"simulation failed (exit {exc.code})"
+    finally:
+        for p in added:
+            sys.path.remove(p)
+    failures = xml.read_text().count("<failure") if xml.exists() else 1
+    results = json.loads(result.read_text()) if result.exists() else []
+    if failures and error is None:
+        error = "testbench reported a failure"
+    out = {"passed": error is None and len(results) == len(cores), "sim": sim,
+           "results": results, "seconds": time.perf_counter() - t0,
+           "build_dir": str(build_dir)}
+    if error:
+        out["error"] = error + _failure_text(xml)
+    return out
+
+
 def verify_population(model, preset=None, n: int = 256, sims=("icarus",), steps: int = 1000,
                       seed: int = 1, out=None, opts=None) -> list[dict]:
     """Export the population core of a model and run the testbench on each simulator."""
