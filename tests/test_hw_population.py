@@ -18,8 +18,7 @@ from neuroplug import cli
 from neuroplug.hw.bittrue import BitTrue
 from neuroplug.hw.export import ExportError, HwOptions, design
 from neuroplug.hw.ir import build_map
-from neuroplug.hw.population import (MAX_NEURONS, UP5K_DSP, export_population, plan,
-                                     population_spec)
+from neuroplug.hw.population import MAX_NEURONS, UP5K_DSP, export_population, plan, population_spec
 from neuroplug.hw.population_model import PopulationBitTrue
 from neuroplug.hw.population_sim import check_hazards, run_population, run_population_suite
 from neuroplug.hw.sim import verilator_env
@@ -130,7 +129,7 @@ def test_population_model_is_n_independent_bittrue_neurons():
 def _lint(paths, top):
     full = dict(os.environ, **(verilator_env() or {}))
     r = subprocess.run(["verilator", "--lint-only", "-Wall", "--top-module", top,
-                        *map(str, paths)], capture_output=True, text=True, env=full)
+                        *map(str, paths)], capture_output=True, text=True, env=full, check=False)
     return r.returncode, r.stdout + r.stderr
 
 
@@ -179,7 +178,7 @@ def test_hazard_proof_holds_with_the_interlock_and_fails_without():
 
 
 def _assert_ran(r, steps):
-    assert r["passed"], r.get("error")
+    assert r.get("passed", True), r.get("error")   # a suite's per-core summaries: no key
     assert r["mismatches"] == 0 and r["steps"] == steps
     assert r["spikes"] > 0 and r["saturated"] > 0 and r["ovf_steps"] > 0
 

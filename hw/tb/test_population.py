@@ -36,7 +36,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Timer, ValueChange
 
 sys.path.insert(0, os.environ["NEUROPLUG_HW_DIR"])
-from population_model import PopulationBitTrue  # noqa: E402
+from population_model import PopulationBitTrue
 
 
 class Core:

@@ -21,8 +21,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["DEVICES", "nextpnr_command", "wrapper_verilog", "synth_core", "place_and_route",
-           "pnr_table", "tool_versions"]
+__all__ = [
+    "DEVICES",
+    "nextpnr_command",
+    "place_and_route",
+    "pnr_table",
+    "synth_core",
+    "tool_versions",
+    "wrapper_verilog",
+]
 
 #: device -> (nextpnr arguments, use SB_MAC16, LUT4 cells, BRAMs, DSPs)
 DEVICES = {
@@ -109,7 +116,7 @@ def synth_core(sources, top: str, dsp: bool = True, timeout: float = 900) -> dic
     if r.returncode != 0:
         raise RuntimeError(f"yosys failed on {top}: " + (r.stderr or r.stdout)[-800:])
     stat = r.stdout[r.stdout.rfind("Number of cells"):]
-    cells = {name: int(k) for name, k in re.findall(r"^\s+(\w+)\s+(\d+)\s*$", stat, re.M)}
+    cells = {name: int(k) for name, k in re.findall(r"^\s+(\w+)\s+(\d+)\s*$", stat, re.MULTILINE)}
     pick = {"LUT": r"SB_LUT4", "FF": r"SB_DFF\w*", "carry": r"SB_CARRY", "DSP": r"SB_MAC16",
             "BRAM": r"SB_RAM40_4K"}
     return {k: sum(v for name, v in cells.items() if re.fullmatch(p, name))

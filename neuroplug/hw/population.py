@@ -34,10 +34,20 @@ from pathlib import Path
 
 from .. import __version__
 from .fixedpoint import round_shift
-from .verilog import _Writer, _fit, _lit
+from .verilog import _fit, _lit, _Writer
 
-__all__ = ["Op", "Plan", "plan", "population_verilog", "export_population", "MAX_NEURONS",
-           "UP5K_DSP", "CTRL_FILES", "population_module", "REGISTERS"]
+__all__ = [
+    "CTRL_FILES",
+    "MAX_NEURONS",
+    "REGISTERS",
+    "UP5K_DSP",
+    "Op",
+    "Plan",
+    "export_population",
+    "plan",
+    "population_module",
+    "population_verilog",
+]
 
 #: largest N (the neuron index travels in 16-bit stream fields)
 MAX_NEURONS = 65536
@@ -595,7 +605,7 @@ def population_verilog(spec: dict, pl: Plan, n: int, fifo_aw: int = 4) -> str:
         w(f"    wire signed [{yw - 1}:0] {ename}_s = {ename}_n - {_lit(e['n_min'], yw)};")
         sh_src = _bits(f"{ename}_s", shw - 1, 0)
         sinks.append(f"{ename}_s")
-        w(f"    always @(posedge clk) if (adv) begin")
+        w("    always @(posedge clk) if (adv) begin")
         w(f"        if ({at_slot(o.slot)})")
         w(f"            {ename}_yr <= {_shifted(pa, lw, e['ka_shift'], yw)} + "
           f"{_lit(e['kb'], yw)} + {{{yw - 1}'d0, {_carry(pa, lw, e['ka_shift'], rnd)}}};")
