@@ -218,3 +218,19 @@ def test_verilator_lif_izhikevich_adex_256_neurons_10k_steps(tmp_path):
         _assert_ran(x, VERILATOR_STEPS[model])
         assert x["neurons"] == 256 and x["stall_cycles"] > 0 and x["beats_held_back"] > 0
     assert r["results"][0]["refractory_holds"] > 0
+
+
+def test_a_one_lsb_change_in_the_core_is_caught(tmp_path):
+    """The comparison can fail: the folded constant of v, one accumulator LSB off."""
+    import re
+
+    need("icarus")
+    pop, sidecar = _export("lif", 16, tmp_path)
+    vpath = tmp_path / "np_lif_pop.v"
+    text = vpath.read_text()
+    m = re.search(r"(C_V = )(-?)(\d+)'sh([0-9a-f]+);", text)
+    value = (-1 if m.group(2) else 1) * int(m.group(4), 16) + 1
+    lit = f"-{m.group(3)}'sh{-value:x}" if value < 0 else f"{m.group(3)}'sh{value:x}"
+    vpath.write_text(text.replace(m.group(0), f"{m.group(1)}{lit};"))
+    r = run_population(sidecar, "icarus", steps=5)
+    assert not r["passed"] and "!= bit-true" in r.get("error", ""), r
