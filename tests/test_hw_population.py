@@ -109,6 +109,9 @@ def test_cli_export_writes_the_core_and_refuses_bad_arguments(tmp_path, capsys):
     code = cli.main(["verify-hw", "--all", "--neurons", "8"])
     _, err = capsys.readouterr()
     assert code == 2 and "give one MODEL" in err
+    code = cli.main(["verify-hw", "lif", "--neurons", "8", "--steps", "i"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--steps and --markdown apply to the single-neuron ladder" in err
 
 
 def test_population_model_is_n_independent_bittrue_neurons():
@@ -225,7 +228,7 @@ def test_a_one_lsb_change_in_the_core_is_caught(tmp_path):
     import re
 
     need("icarus")
-    pop, sidecar = _export("lif", 16, tmp_path)
+    _, sidecar = _export("lif", 16, tmp_path)
     vpath = tmp_path / "np_lif_pop.v"
     text = vpath.read_text()
     m = re.search(r"(C_V = )(-?)(\d+)'sh([0-9a-f]+);", text)
@@ -234,3 +237,15 @@ def test_a_one_lsb_change_in_the_core_is_caught(tmp_path):
     vpath.write_text(text.replace(m.group(0), f"{m.group(1)}{lit};"))
     r = run_population(sidecar, "icarus", steps=5)
     assert not r["passed"] and "!= bit-true" in r.get("error", ""), r
+
+
+@pytest.mark.parametrize("opts", [HwOptions(overflow="wrap", rounding="floor"),
+                                  HwOptions(rounding="toward_zero")],
+                         ids=["wrap-floor", "toward_zero"])
+def test_other_rounding_and_overflow_are_bit_exact(opts, tmp_path):
+    need("icarus")
+    pop = export_population("izhikevich", None, n=4, out=tmp_path, opts=opts)
+    assert pop["rounding"] == opts.rounding and pop["overflow"] == opts.overflow
+    r = run_population(tmp_path / "np_izhikevich_pop.json", "icarus", steps=60)
+    assert r["passed"], r.get("error")
+    assert r["mismatches"] == 0 and r["spikes"] > 0 and r["ovf_steps"] > 0

