@@ -249,3 +249,17 @@ def test_other_rounding_and_overflow_are_bit_exact(opts, tmp_path):
     r = run_population(tmp_path / "np_izhikevich_pop.json", "icarus", steps=60)
     assert r["passed"], r.get("error")
     assert r["mismatches"] == 0 and r["spikes"] > 0 and r["ovf_steps"] > 0
+
+
+def test_place_and_route_wrapper_compiles_with_the_core(tmp_path):
+    """The one-pin wrapper of ``python -m neuroplug.hw.pnr`` (no nextpnr needed here)."""
+    need("iverilog")
+    from neuroplug.hw.pnr import wrapper_verilog
+
+    pop, _ = _export("adex", 64, tmp_path)
+    (tmp_path / "pnr_wrap.v").write_text(wrapper_verilog(pop))
+    srcs = [f for f in pop["files"] if f.endswith(".v")] + [str(tmp_path / "pnr_wrap.v")]
+    r = subprocess.run(["iverilog", "-g2005", "-Wall", "-s", "pnr_wrap", "-o",
+                        str(tmp_path / "a.out"), *srcs], capture_output=True, text=True,
+                       check=False)
+    assert r.returncode == 0, r.stderr

@@ -260,6 +260,7 @@ def plan(spec: dict, dsp_budget: int | None = UP5K_DSP, levels_per_stage: int = 
 
 
 def population_module(spec: dict) -> str:
+    """Name of the population core of a neuron module (``np_lif`` -> ``np_lif_pop``)."""
     return f"{spec['module']}_pop"
 
 
@@ -666,7 +667,6 @@ def population_verilog(spec: dict, pl: Plan, n: int, fifo_aw: int = 4) -> str:
     w("    reg [SW-1:0] f0_word, fr_word, f1_word;")
     w("    always @(posedge clk) if (adv) begin f0_word <= f_word; fr_word <= f0_word; "
       "f1_word <= fr_word; end")
-    ovf1 = []
     for s in states:
         x = s["name"]
         a = aw[x]
@@ -679,7 +679,6 @@ def population_verilog(spec: dict, pl: Plan, n: int, fifo_aw: int = 4) -> str:
         w(f"    reg f1_{x.lower()}_ovf;")
         w(f"    always @(posedge clk) if (adv) begin f1_{x.lower()} <= f1_{x.lower()}_fit; "
           f"f1_{x.lower()}_ovf <= {o}; end")
-        ovf1.append(x)
     # stage F2: hold, threshold, resets, counter
     for s in states:
         x = s["name"]
@@ -799,6 +798,7 @@ def population_verilog(spec: dict, pl: Plan, n: int, fifo_aw: int = 4) -> str:
 
 
 def s_format(spec: dict, name: str) -> dict:
+    """The format dict of state ``name``."""
     return next(s["format"] for s in spec["states"] if s["name"] == name)
 
 
