@@ -12,7 +12,11 @@ Modules: :mod:`~neuroplug.hw.ir` (float64 discrete-time map from a library model
 :mod:`~neuroplug.hw.bittrue` (integer models), :mod:`~neuroplug.hw.verilog` (writer),
 :mod:`~neuroplug.hw.q88` (seed-compatible Q8.8 profile), :mod:`~neuroplug.hw.sim`
 (cocotb runner), :mod:`~neuroplug.hw.ladder` (verification ladder),
-:mod:`~neuroplug.hw.synth` (yosys), :mod:`~neuroplug.hw.cli` (``export``, ``verify-hw``).
+:mod:`~neuroplug.hw.synth` (yosys), :mod:`~neuroplug.hw.population` (time-multiplexed
+population cores, ``export --neurons N``), :mod:`~neuroplug.hw.population_model` (N
+bit-true neurons), :mod:`~neuroplug.hw.population_sim` (their testbench runner and hazard
+proof), :mod:`~neuroplug.hw.pnr` (iCE40 place-and-route table),
+:mod:`~neuroplug.hw.cli` (``export``, ``verify-hw``).
 Their imports point one way (``tests/test_hw_robustness.py`` checks that the graph has
 no cycle): ``fixedpoint`` <- ``bittrue``; ``ir`` <- ``errors`` <- ``pair`` <- ``q88``
 <- ``verilog`` <- ``export`` <- ``ladder`` <- ``cli``.

@@ -14,13 +14,10 @@ import warnings
 from pathlib import Path
 
 from .export import COEF_WIDTH_RANGE, MAX_REL_ERROR, MAX_SIGNAL_WIDTH, WIDTH_RANGE
+from .errors import HwUsageError
 from .fixedpoint import OVERFLOWS, ROUNDINGS
 
 __all__ = ["add_commands", "COMMANDS"]
-
-
-class HwUsageError(Exception):
-    """A bad command-line argument (exit status 2)."""
 
 
 def add_commands(sub) -> None:
@@ -48,6 +45,9 @@ def add_commands(sub) -> None:
                    help=f"export even if a state's error bound exceeds {MAX_REL_ERROR:.0%} of "
                    "its characterised range (refused otherwise)")
     e.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    e.add_argument("--neurons", type=int, metavar="N",
+                   help="write a population core: N neurons (1..65536) over one pipelined "
+                   "datapath, state in block RAM, AXI4-Stream in/out (docs/hardware.md)")
 
     v = sub.add_parser("verify-hw", help="run the hardware verification ladder",
                        description="(i) float map vs Brian2, (ii) bit-true vs float (LSB "
@@ -63,6 +63,10 @@ def add_commands(sub) -> None:
     v.add_argument("--cycles", type=int, default=10_000, help="cycles of step (iii) (10000)")
     v.add_argument("--steps", default="i,ii,iii", help="ladder steps to run (default i,ii,iii)")
     v.add_argument("--out", metavar="DIR", help="keep exports and simulation builds in DIR")
+    v.add_argument("--neurons", type=int, metavar="N",
+                   help="verify the population core of N neurons instead: every neuron's "
+                   "state and spikes against the bit-true model on every time step "
+                   "(--cycles then counts time steps)")
     v.add_argument("--json", metavar="FILE", help="write the ladder results as JSON")
     v.add_argument("--markdown", metavar="FILE",
                    help="write the ladder figures as a Markdown table (as in docs/hardware.md)")
@@ -107,6 +111,10 @@ def cmd_export(args) -> int:
     from .q88 import PROFILE_SETTINGS
 
     profile = "q8_8" if args.format == "q8_8" else None
+    neurons = getattr(args, "neurons", None)
+    if neurons is not None and profile:
+        raise HwUsageError("--neurons: the q8_8 profile has no population core; expected the "
+                           "generic design (omit --format q8_8 or give SIGNAL=Q<int>.<frac>)")
     if profile:
         given = [opt for name, opt in _GENERIC_ONLY.items() if getattr(args, name)
                  not in (None, False)]
@@ -125,6 +133,8 @@ def cmd_export(args) -> int:
                              **chosen)
         except ExportError as exc:
             raise HwUsageError(exc.detail) from None
+    if neurons is not None:
+        return _export_population(args, neurons, opts)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ExportWarning)
         spec = export(args.model, args.preset, out=args.out, opts=opts, profile=profile)
@@ -155,7 +165,29 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _export_population(args, n: int, opts) -> int:
+    """``neuroplug export MODEL --neurons N ...``: a time-multiplexed population core."""
+    from .population import MAX_NEURONS, export_population
+
+    if not 1 <= n <= MAX_NEURONS:
+        raise HwUsageError(f"--neurons: expected an integer 1..{MAX_NEURONS}, found {n}")
+    pop = export_population(args.model, args.preset, n=n, out=args.out, opts=opts)
+    p = pop["population"]
+    print(f"exported {pop['model']}" + (f"[{pop['preset']}]" if pop["preset"] else "")
+          + f" as population core {pop['module']}: N = {n}, one neuron update every "
+          f"{p['ii']} cycle(s), {p['lanes']} lane(s) of {p['lane_width'][0]}x"
+          f"{p['lane_width'][1]}-bit multipliers ({p['dsp']} 16x16 products), "
+          f"{p['cycles_per_step']} cycles per time step")
+    for f in pop["files"]:
+        print(f"wrote {f}")
+    return 0
+
+
 def cmd_verify(args) -> int:
+    if getattr(args, "neurons", None) is not None:
+        from .population_sim import cli_verify
+
+        return cli_verify(args)
     from ..progress import progress_bar
     from .ladder import exportable, markdown_table, save_json, verify
     from .sim import simulator_available

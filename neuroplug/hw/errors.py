@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .ir import NotExportable
 
-__all__ = ["ExportError", "ExportWarning", "PairMismatchError"]
+__all__ = ["ExportError", "ExportWarning", "PairMismatchError", "HwUsageError"]
 
 
 class ExportError(NotExportable):
@@ -30,3 +30,7 @@ class PairMismatchError(ExportError):
 class ExportWarning(UserWarning):
     """The export was written, but it behaves measurably unlike the model (for example,
     the ``q8_8`` profile moves the rheobase); the message says by how much."""
+
+
+class HwUsageError(Exception):
+    """A bad command-line argument of ``neuroplug export``/``verify-hw`` (exit status 2)."""
