@@ -836,8 +836,9 @@ class LibraryNeuron(_bp.Neuron):
             unit = self._state_units[target]
             zero = 0.0 if unit is su.UNITLESS else su.Quantity(0.0, unit=unit)
             delta = self.sum_delta_inputs(zero)
-            ns[target] = jnp.asarray(ns[target] + to_si(delta, unit, "delta inputs"),
-                                     dtype=self._state_dtypes[target])
+            ns[target] = ns[target] + to_si(delta, unit, "delta inputs")
+            if self._state_dtypes[target] != self.dtype:  # an integer variable stays one
+                ns[target] = jnp.asarray(ns[target], dtype=self._state_dtypes[target])
 
         drawn = {"rand": [], "randn": []}  # numbers drawn by the threshold, see below
         if prog.uses_random:

@@ -377,15 +377,15 @@ def check_integer_code(m: Model, grp) -> None:
                                     field=fld)
 
     def typed(expr, temporaries, fld):
-        names = {n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)}
-        known = {n: temporaries[n] for n in names if n in temporaries}
+        """Brian2's typed syntax tree of an expression (``None`` if Brian2 cannot type it:
+        Brian2 reports such problems itself)."""
         try:
+            names = {n.id for n in ast.walk(ast.parse(expr, mode="eval"))
+                     if isinstance(n, ast.Name)}
+            known = {n: temporaries[n] for n in names if n in temporaries}
             variables = grp.resolve_all(sorted(names - set(known) - {"True", "False"}),
                                         run_namespace={})
-        except Exception:  # Brian2 reports unknown names itself
-            return None
-        variables.update(known)
-        try:
+            variables.update(known)
             return brian_ast(expr, variables)
         except Exception:
             return None

@@ -842,9 +842,10 @@ def _check_bitexact_fields(cc, primary, parameters, state, inputs, source, model
                     not 0 <= value < 2 ** 31:
                 raise error(f"found {clip_repr(text)}, expected an integer 0 <= A < 2**31 (the "
                             f"random values lie in [-A, A])", f"stimulus[{i}]")
-        for fld, low in (("hold", 1), ("seed", 0)):
-            if fld in cc and cc[fld] < low:
-                raise error(f"found {cc[fld]}, expected an integer >= {low}", fld)
+        for fld, low, high in (("hold", 1, 10 ** 7), ("seed", 0, 2 ** 63 - 1)):
+            if fld in cc and not low <= cc[fld] <= high:
+                raise error(f"found {clip_repr(cc[fld])}, expected an integer "
+                            f"{low} <= {fld} <= {high}", fld)
     else:
         for fld in ("hold", "seed"):
             if fld in cc:
