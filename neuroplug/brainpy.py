@@ -1144,11 +1144,9 @@ def _replayer(replay, fresh):
 
 
 def _require_int64(m: Model):
-    """Integer models compute in int64, which JAX has only in x64 mode: refuse without it."""
-    if jax.config.jax_enable_x64:
-        return
-    if any(v.dtype == "integer" for v in (*m.state.values(), *m.inputs.values())) or \
-            any(p.type == "integer" for p in m.parameters.values()):
+    """Integer arithmetic is int64, which JAX has only in x64 mode: refuse without it
+    (integer state alone runs as int32 there, as a counter or flag needs no more)."""
+    if not jax.config.jax_enable_x64 and m.needs_int64:
         raise BackendError(f"model '{m.id}' computes with 64-bit integers, which need JAX x64 "
                            f"mode; run inside `with neuroplug.brainpy.precision('float64'):` "
                            f"(a layer made there with dtype='float32' still computes its "

@@ -610,12 +610,6 @@ def _trace_dtype(m, name, exact):
     return np.int64 if exact and m.state[name].dtype == "integer" else float
 
 
-def _integer_model(m) -> bool:
-    """True if the model computes with integers (state, inputs or parameters)."""
-    return any(v.dtype == "integer" for v in (*m.state.values(), *m.inputs.values())) or \
-        any(p.type == "integer" for p in m.parameters.values())
-
-
 def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=True, seed=None,
                      check_finite=True, exact_dtypes=False):
     """Run the BrainPy library layer over a stimulus array (steps x N) with ``for_loop``.
@@ -631,7 +625,7 @@ def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=Tru
 
     nsteps, N = stim.shape
     # integer models need JAX x64 (int64) whatever the float type of the layer
-    with precision("float64" if _integer_model(m) else dtype), \
+    with precision("float64" if m.needs_int64 else dtype), \
             brainstate.environ.context(dt=dt * su.second):
         if seed is not None:
             brainstate.random.seed(seed)

@@ -323,6 +323,22 @@ class Model:
                    (self.equations, self.update, self.threshold, self.reset))
 
     @property
+    def needs_int64(self) -> bool:
+        """True if the model uses int64 integer arithmetic (``equations/README.md``,
+        "Integer arithmetic"): an integer parameter, an integer input or an integer
+        function.  BrainPy needs JAX x64 for it; integer state alone (a counter, a flag)
+        runs as int32 without x64, as before."""
+        from .safe_expr import INTEGER_FUNCTIONS
+
+        if any(p.type == "integer" for p in self.parameters.values()) or \
+                any(i.dtype == "integer" for i in self.inputs.values()):
+            return True
+        text = " ".join(filter(None, [self.equations, self.threshold, self.reset,
+                                      self.refractory, self.update,
+                                      *(i.on_spike for i in self.inputs.values())]))
+        return any(re.search(rf"\b{name}\s*\(", text) for name in INTEGER_FUNCTIONS)
+
+    @property
     def primary_input(self) -> str | None:
         """Name of the first declared input (the one ``update(x)`` drives)."""
         return next(iter(self.inputs), None)

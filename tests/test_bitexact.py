@@ -14,6 +14,10 @@ import neuroplug
 from neuroplug import crosschecking as cc
 from neuroplug.library import library_dir
 
+#: one worker runs the whole module, so the full cross-check (cython compilation, one
+#: cpp_standalone build) happens once
+pytestmark = pytest.mark.xdist_group("test_bitexact")
+
 
 @pytest.fixture(scope="module")
 def result():

@@ -27,11 +27,9 @@ def _dt(model_id):
 
 
 def _integer(model_id):
-    """Models that compute with integers: int64 needs JAX x64 (a float32 layer still has
-    float32 floats), and integer arithmetic has no gradient."""
-    m = neuroplug.model(model_id)
-    return any(v.dtype == "integer" for v in (*m.state.values(), *m.inputs.values())) or \
-        any(p.type == "integer" for p in m.parameters.values())
+    """Models with int64 integer arithmetic: it needs JAX x64 (a float32 layer still has
+    float32 floats), and it has no gradient."""
+    return neuroplug.model(model_id).needs_int64
 
 
 @pytest.mark.parametrize("model_id", MODEL_IDS)

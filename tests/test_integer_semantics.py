@@ -17,6 +17,9 @@ import pytest
 
 import neuroplug
 
+#: one worker runs the whole module, so the table is built (cython, cpp_standalone) once
+pytestmark = pytest.mark.xdist_group("test_integer_semantics")
+
 # operand rows: x, y (y != 0), n (a shift or width), fx, fy (fy != 0); signs of every
 # kind, zero, values beyond int32 and rounding ties
 ROWS = [
@@ -174,8 +177,10 @@ def _brian2_results(m, target, tmp_path_factory):
     if target == "cpp_standalone":
         from neuroplug.crosschecking import standalone_directory
 
+        from neuroplug.crosschecking import _standalone_lock
+
         folder = standalone_directory(m) or tmp_path_factory.mktemp("standalone")
-        with standalone_device("cpp_standalone", folder):
+        with _standalone_lock(folder), standalone_device("cpp_standalone", folder):
             G = make()
             b2.device.build(directory=str(folder), compile=True, run=True)
             return {k: np.array(getattr(G, f"r_{k}")[:]) for k in OPS}
