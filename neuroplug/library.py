@@ -519,12 +519,12 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                                        f"{list(PARAMETER_TYPES)}", source=source,
                                        model=model_id, field=f"{fld}.type")
         if ptype == "integer" and (get_dimensions(q) is not DIMENSIONLESS or
-                                   not re.fullmatch(r"\s*[+-]?\d+\s*", str(entry["value"])) or
+                                   not re.fullmatch(r"\s*[+-]?\d{1,19}\s*", str(entry["value"])) or
                                    abs(int(str(entry["value"]))) >= 2 ** 63):
             raise ModelDefinitionError(f"found {clip_repr(entry['value'])}, expected an integer "
                                        f"of 64 bits without unit (type = \"integer\")",
                                        source=source, model=model_id, field=f"{fld}.value")
-        parameters[name] = Parameter(name=name, value=str(entry["value"]).strip(),
+        parameters[name] = Parameter(name=name, value=str(entry["value"]),
                                      description=entry["description"].strip(),
                                      constraint=constraint, type=ptype)
 
