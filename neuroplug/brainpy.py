@@ -239,6 +239,60 @@ def _timestep(t, dt):
     return jnp.asarray((t + 1e-3 * dt) / dt).astype(_int_dtype())
 
 
+# neuroplug's integer functions (definitions: neuroplug.codegen.INTEGER_DEFINITIONS),
+# on int64 arrays exactly as Brian2's numpy, cython and C++ implementations
+def _i64(x):
+    x = jnp.asarray(x)
+    return x if x.dtype == _int_dtype() else x.astype(_int_dtype())
+
+
+def _ones(bits):
+    h = jnp.left_shift(_i64(1), _i64(bits) - 1)
+    return h | (h - 1)
+
+
+def _round_shift(x, n):
+    x, n = _i64(x), _i64(n)
+    half = jnp.where(n > 0, jnp.left_shift(_i64(1), jnp.maximum(n - 1, 0)), 0)
+    s = jnp.right_shift(jnp.abs(x) + half, n)
+    return jnp.where(x < 0, -s, s)
+
+
+def _wrap(x, bits):
+    h = jnp.left_shift(_i64(1), _i64(bits) - 1)
+    return ((_i64(x) & (h | (h - 1))) ^ h) - h
+
+
+def _saturate(x, bits):
+    h = jnp.left_shift(_i64(1), _i64(bits) - 1)
+    return jnp.minimum(jnp.maximum(_i64(x), -h), h - 1)
+
+
+def _trunc_div(x, d):
+    x, d = jnp.broadcast_arrays(_i64(x), _i64(d))
+    return jax.lax.div(x, d)
+
+
+def _trunc_mod(x, d):
+    x, d = jnp.broadcast_arrays(_i64(x), _i64(d))
+    return jax.lax.rem(x, d)
+
+
+_INTEGER_FUNCTIONS = {
+    "shift_right": lambda x, n: jnp.right_shift(_i64(x), _i64(n)),
+    "shift_left": lambda x, n: _i64(x) * jnp.left_shift(_i64(1), _i64(n)),
+    "round_shift": _round_shift,
+    "bit_and": lambda x, m: _i64(x) & _i64(m),
+    "bit_or": lambda x, m: _i64(x) | _i64(m),
+    "bit_xor": lambda x, m: _i64(x) ^ _i64(m),
+    "mask": lambda x, bits: _i64(x) & _ones(bits),
+    "wrap": _wrap,
+    "saturate": _saturate,
+    "trunc_div": _trunc_div,
+    "trunc_mod": _trunc_mod,
+}
+
+
 class _NumpyShim:
     """What the generated code calls ``_numpy``."""
 
@@ -256,7 +310,7 @@ _FUNCTIONS = {
     "ceil": lambda x: _rounded(x, jnp.ceil),
     "logical_not": jnp.logical_not, "logical_and": jnp.logical_and,
     "logical_or": jnp.logical_or, "pi": np.pi, "e": np.e, "inf": np.inf,
-    "_numpy": _NumpyShim, "__builtins__": {},
+    "_numpy": _NumpyShim, "__builtins__": {}, **_INTEGER_FUNCTIONS,
 }
 
 _ASSIGN = re.compile(r"^(\w+)\s*(=|\+=|-=|\*=|/=|\*\*=|//=|%=)")
@@ -518,6 +572,7 @@ class LibraryNeuron(_bp.Neuron):
         self.preset = preset
         self.detach_reset = bool(detach_reset)
         self.dtype = _resolve_dtype(dtype)
+        _require_int64(m)
         learned = {k: v for k, v in overrides.items() if _trainable_value(v) is not None}
         for k, v in learned.items():
             value = _trainable_value(v)
@@ -541,7 +596,8 @@ class LibraryNeuron(_bp.Neuron):
             raise ParameterError("soft reset needs a threshold 'VAR > EXPR' and a reset "
                                  "'VAR = EXPR'", model=m.id, source=m.source, field="spk_reset")
         self._initial = initial_values(m, values)
-        self.params = {k: to_saiunit(v, self.dtype) for k, v in values.items()}
+        self.params = {k: jnp.asarray(v, dtype=_int_dtype()) if m.parameters[k].type == "integer"
+                       else to_saiunit(v, self.dtype) for k, v in values.items()}
         self._param_units = {k: _si_unit(_q.get_dimensions(v)) for k, v in values.items()}
         self._state_units = {k: _si_unit(_q.get_dimensions(v)) for k, v in self._initial.items()}
         self._state_dtypes = {k: {"integer": _int_dtype(), "boolean": jnp.bool_}.get(
@@ -563,6 +619,8 @@ class LibraryNeuron(_bp.Neuron):
             w = kernel_weights(m.coupling.kernel, values, int(self.varshape[0]))
             self._coupling_w = jnp.asarray(np.asarray(w, dtype=float), dtype=self.dtype)
         self._input_units = {k: _si_unit(_dim_of(m, inp.unit)) for k, inp in m.inputs.items()}
+        self._input_dtypes = {k: {"integer": _int_dtype(), "boolean": jnp.bool_}.get(
+            inp.dtype, self.dtype) for k, inp in m.inputs.items()}
         self._output_unit = None
         if m.output is not None:
             self._output_unit = self._state_units.get(m.output) or _si_unit(_subexpression_dim(
@@ -775,13 +833,15 @@ class LibraryNeuron(_bp.Neuron):
                 extra = self.sum_current_inputs(zero, spike_q) if spike_q is not None \
                     else self.sum_current_inputs(zero)
                 total = total + to_si(extra, unit, f"current inputs of {name}")
-            ns[name] = jnp.broadcast_to(jnp.asarray(total, dtype=self.dtype), shape)
+            ns[name] = jnp.broadcast_to(jnp.asarray(total, dtype=self._input_dtypes[name]), shape)
         target = m.delta_variable or prog.spike_var
         if target is not None:
             unit = self._state_units[target]
             zero = 0.0 if unit is su.UNITLESS else su.Quantity(0.0, unit=unit)
             delta = self.sum_delta_inputs(zero)
             ns[target] = ns[target] + to_si(delta, unit, "delta inputs")
+            if self._state_dtypes[target] != self.dtype:  # an integer variable stays one
+                ns[target] = jnp.asarray(ns[target], dtype=self._state_dtypes[target])
 
         drawn = {"rand": [], "randn": []}  # numbers drawn by the threshold, see below
         if prog.uses_random:
@@ -884,6 +944,9 @@ def _make_trainable(m, trainable, values, given, varshape, per_neuron) -> dict:
             raise ParameterError(f"trainable: unknown parameter '{name}'; expected one of "
                                  f"{sorted(m.parameters)}", model=m.id, source=m.source,
                                  field="trainable")
+        if m.parameters[name].type == "integer":
+            raise ParameterError(f"trainable: '{name}' is an integer parameter, which has no "
+                                 "gradient", model=m.id, source=m.source, field="trainable")
         if name in given:
             raise ParameterError(f"trainable: '{name}' is already given as a trainable "
                                  "state; name it once", model=m.id, source=m.source,
@@ -1090,6 +1153,16 @@ def _replayer(replay, fresh):
         value = next(replay, None)
         return fresh(*idx) if value is None else value
     return sample
+
+
+def _require_int64(m: Model):
+    """Integer arithmetic is int64, which JAX has only in x64 mode: refuse without it
+    (integer state alone runs as int32 there, as a counter or flag needs no more)."""
+    if not jax.config.jax_enable_x64 and m.needs_int64:
+        raise BackendError(f"model '{m.id}' computes with 64-bit integers, which need JAX x64 "
+                           f"mode; run inside `with neuroplug.brainpy.precision('float64'):` "
+                           f"(a layer made there with dtype='float32' still computes its "
+                           f"floats in float32)")
 
 
 def _resolve_dtype(dtype):

@@ -44,7 +44,16 @@ from .model import Model
 plain_traceback_for_neuroplug_errors()
 
 __all__ = ["group", "group_arguments", "LibraryNeuronGroup", "neuron_group_class",
-           "numpy_code", "check_model", "initial_values", "unit_free_numpy_functions"]
+           "numpy_code", "check_model", "initial_values", "unit_free_numpy_functions",
+           "integer_functions"]
+
+
+def integer_functions(names=None) -> dict:
+    """neuroplug's integer functions as Brian2 ``Function`` objects (numpy, cython and
+    C++ implementations), by name: add them to the namespace of your own groups
+    (``NeuronGroup(..., namespace=integer_functions())``) to use ``shift_right``,
+    ``wrap``, ``saturate``... in hand-written Brian2 code.  Library groups have them."""
+    return codegen.integer_functions(names)
 
 
 def numpy_code(model, method: str | None = None, *, refractory: bool = True):
@@ -70,6 +79,8 @@ class GroupArguments:
     namespace: dict
     per_neuron: dict = field(default_factory=dict)
     initial: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)  # integer functions the code calls
+    dtype: dict = field(default_factory=dict)  # int64 for integer variables
 
 
 def group_arguments(model, N: int, preset: str | None = None, method: str | None = None,
@@ -94,6 +105,8 @@ def group_arguments(model, N: int, preset: str | None = None, method: str | None
                              field=f"parameters.{name}")
         unit = "1" if getattr(value, "dim", DIMENSIONLESS) is DIMENSIONLESS else \
             repr(_base_unit(value))
+        if m.parameters[name].type == "integer":
+            unit = "integer"
         equations += f"{name} : {unit} (constant)\n"
         per_neuron[name] = value
     refractory = m.refractory_quantity
@@ -102,7 +115,10 @@ def group_arguments(model, N: int, preset: str | None = None, method: str | None
     initial = initial_values(m, values)
     return GroupArguments(model=m, N=N, equations=equations, threshold=m.threshold,
                           reset=m.reset or "", refractory=refractory, method=method,
-                          namespace=namespace, per_neuron=per_neuron, initial=initial)
+                          namespace=namespace, per_neuron=per_neuron, initial=initial,
+                          functions=codegen.integer_functions(codegen.used_integer_functions(m)),
+                          dtype=codegen.integer_dtypes(m, [
+                              k for k in per_neuron if m.parameters[k].type == "integer"]))
 
 
 def _base_unit(q):
@@ -181,7 +197,8 @@ class LibraryNeuronGroup(NeuronGroup):
             seconds(dt, "dt", model)  # positive and finite, before Brian2 accepts dt=-1*ms
         self.neuroplug_check_finite = bool(check_finite)
         self.neuroplug_coupling = None  # the coupling Synapses, if the model has one
-        ns = dict(args.namespace)
+        ns = dict(args.functions)
+        ns.update(args.namespace)
         ns.update(namespace or {})
         self.neuroplug_preset = preset
         self.neuroplug_method = args.method
@@ -189,7 +206,8 @@ class LibraryNeuronGroup(NeuronGroup):
         super().__init__(N, model=args.equations, threshold=args.threshold,
                          reset=args.reset or None, refractory=args.refractory, method=args.method,
                          namespace=ns, dt=dt, clock=clock, order=order,
-                         name=name or f"{model.id}*", codeobj_class=codeobj_class)
+                         name=name or f"{model.id}*", codeobj_class=codeobj_class,
+                         dtype=args.dtype or None)
         for pname, value in args.per_neuron.items():
             setattr(self, pname, value)
         for var, value in args.initial.items():

@@ -590,7 +590,7 @@ def _verdict_line(r) -> str:
     detail = []
     if worst is not None:
         detail.append(f"max rel diff {worst:.2e}")
-    if sp and r.tier == "exact":
+    if sp and r.tier in ("exact", "bitexact"):
         detail.append(f"spikes {sp.get('total_brian2')}/{sp.get('total_brainpy')}"
                       f"{' identical steps' if sp and all(sp['identical']) else ''}")
     if dist:

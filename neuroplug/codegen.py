@@ -25,7 +25,8 @@ from .errors import clip_repr, BackendError, ModelDefinitionError, UnitError
 from .model import Model
 from .quantities import parse_quantity, unit_namespace
 
-__all__ = ["NumpyCode", "numpy_code", "check_model", "initial_values", "dim_of_unit"]
+__all__ = ["NumpyCode", "numpy_code", "check_model", "initial_values", "dim_of_unit",
+           "integer_functions", "INTEGER_NUMPY", "INTEGER_DEFINITIONS"]
 
 
 # ----------------------------------------------------------------------------------
@@ -87,6 +88,172 @@ def dim_of_unit(unit_text: str):
 #: Functions an init expression may call.
 _INIT_FUNCTIONS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "abs": np.abs,
                    "tanh": np.tanh, "log10": np.log10}
+
+
+# ----------------------------------------------------------------------------------
+# integer functions: one definition, implemented for numpy, Cython, C++ (Brian2) and
+# jax.numpy (neuroplug.brainpy); all arguments and results are int64
+#: name -> (exact definition over the integers, the argument range where it holds)
+INTEGER_DEFINITIONS = {
+    "shift_right": ("floor(x / 2**n)  (arithmetic shift right)", "0 <= n <= 63"),
+    "shift_left": ("x * 2**n", "0 <= n <= 62, result in int64"),
+    "round_shift": ("sign(x) * floor((|x| + h) / 2**n), h = 2**(n-1) for n >= 1 and 0 for "
+                    "n = 0  (x / 2**n rounded to nearest, ties away from zero)",
+                    "0 <= n <= 62, |x| + h < 2**63"),
+    "bit_and": ("x AND m, bitwise on 64-bit two's complement", "any int64"),
+    "bit_or": ("x OR m, bitwise on 64-bit two's complement", "any int64"),
+    "bit_xor": ("x XOR m, bitwise on 64-bit two's complement", "any int64"),
+    "mask": ("x mod 2**bits, in [0, 2**bits)  (the low bits, unsigned)", "1 <= bits <= 63"),
+    "wrap": ("((x + 2**(bits-1)) mod 2**bits) - 2**(bits-1), in [-2**(bits-1), 2**(bits-1))"
+             "  (two's-complement wrap-around to a signed width)", "1 <= bits <= 63"),
+    "saturate": ("min(max(x, -2**(bits-1)), 2**(bits-1) - 1)  (clamp to a signed width)",
+                 "1 <= bits <= 63"),
+    "trunc_div": ("sign(x*d) * floor(|x| / |d|)  (C division, toward zero)",
+                  "d != 0, not (x = -2**63 and d = -1)"),
+    "trunc_mod": ("x - d * trunc_div(x, d)  (C remainder, sign of x)", "d != 0"),
+}
+
+
+def _i64(x):
+    return np.asarray(x).astype(np.int64, copy=False)
+
+
+def _np_half(n):
+    n = _i64(n)
+    return np.where(n > 0, np.left_shift(np.int64(1), np.maximum(n - 1, 0)), np.int64(0))
+
+
+def _np_ones(bits):
+    """2**bits - 1 without overflow for bits = 63."""
+    h = np.left_shift(np.int64(1), _i64(bits) - 1)
+    return np.bitwise_or(h, h - 1)
+
+
+def _np_round_shift(x, n):
+    x, n = _i64(x), _i64(n)
+    s = np.right_shift(np.abs(x) + _np_half(n), n)
+    return np.where(x < 0, -s, s)
+
+
+def _np_trunc_mod(x, d):
+    return np.fmod(_i64(x), _i64(d))
+
+
+def _np_trunc_div(x, d):
+    x, d = _i64(x), _i64(d)
+    return (x - np.fmod(x, d)) // d
+
+
+def _np_wrap(x, bits):
+    h = np.left_shift(np.int64(1), _i64(bits) - 1)
+    return np.bitwise_xor(np.bitwise_and(_i64(x), np.bitwise_or(h, h - 1)), h) - h
+
+
+def _np_saturate(x, bits):
+    h = np.left_shift(np.int64(1), _i64(bits) - 1)
+    return np.minimum(np.maximum(_i64(x), -h), h - 1)
+
+
+#: numpy implementations of the integer functions (also Brian2's numpy target's)
+INTEGER_NUMPY = {
+    "shift_right": lambda x, n: np.right_shift(_i64(x), _i64(n)),
+    "shift_left": lambda x, n: _i64(x) * np.left_shift(np.int64(1), _i64(n)),
+    "round_shift": _np_round_shift,
+    "bit_and": lambda x, m: np.bitwise_and(_i64(x), _i64(m)),
+    "bit_or": lambda x, m: np.bitwise_or(_i64(x), _i64(m)),
+    "bit_xor": lambda x, m: np.bitwise_xor(_i64(x), _i64(m)),
+    "mask": lambda x, bits: np.bitwise_and(_i64(x), _np_ones(bits)),
+    "wrap": _np_wrap,
+    "saturate": _np_saturate,
+    "trunc_div": _np_trunc_div,
+    "trunc_mod": _np_trunc_mod,
+}
+
+_CPP = {  # C++ (cpp_standalone, Brian2's C++ generators): int64_t arithmetic
+    "shift_right": "return x >> n;",
+    "shift_left": "return x * ((int64_t)1 << n);",
+    "round_shift": "const int64_t h = n > 0 ? ((int64_t)1 << (n - 1)) : 0;\n"
+                   "    const int64_t s = ((x < 0 ? -x : x) + h) >> n;\n"
+                   "    return x < 0 ? -s : s;",
+    "bit_and": "return x & n;", "bit_or": "return x | n;", "bit_xor": "return x ^ n;",
+    "mask": "const int64_t h = (int64_t)1 << (n - 1);\n    return x & (h | (h - 1));",
+    "wrap": "const int64_t h = (int64_t)1 << (n - 1);\n"
+            "    return ((x & (h | (h - 1))) ^ h) - h;",
+    "saturate": "const int64_t h = (int64_t)1 << (n - 1);\n"
+                "    return x < -h ? -h : (x > h - 1 ? h - 1 : x);",
+    "trunc_div": "return x / n;",
+    "trunc_mod": "return x % n;",
+}
+
+_CYTHON = {  # Cython (Brian2's cython target; cdivision=False there: // is floor division)
+    "shift_right": "return x >> n",
+    "shift_left": "return x * ((<int64_t>1) << n)",
+    "round_shift": "cdef int64_t h = ((<int64_t>1) << (n - 1)) if n > 0 else 0\n"
+                   "    cdef int64_t s = ((-x if x < 0 else x) + h) >> n\n"
+                   "    return -s if x < 0 else s",
+    "bit_and": "return x & n", "bit_or": "return x | n", "bit_xor": "return x ^ n",
+    "mask": "cdef int64_t h = (<int64_t>1) << (n - 1)\n    return x & (h | (h - 1))",
+    "wrap": "cdef int64_t h = (<int64_t>1) << (n - 1)\n"
+            "    return ((x & (h | (h - 1))) ^ h) - h",
+    "saturate": "cdef int64_t h = (<int64_t>1) << (n - 1)\n"
+                "    return -h if x < -h else (h - 1 if x > h - 1 else x)",
+    "trunc_div": "cdef int64_t q = x // n\n"
+                 "    if q * n != x and ((x < 0) != (n < 0)):\n"
+                 "        q += 1\n"
+                 "    return q",
+    "trunc_mod": "cdef int64_t q = x // n\n"
+                 "    if q * n != x and ((x < 0) != (n < 0)):\n"
+                 "        q += 1\n"
+                 "    return x - q * n",
+}
+
+_brian2_functions: dict = {}
+
+
+def integer_functions(names=None) -> dict:
+    """Brian2 ``Function`` objects of neuroplug's integer functions, by name.
+
+    Each has numpy, Cython and C++ implementations with the same definition
+    (:data:`INTEGER_DEFINITIONS`), integer arguments and an integer result; put them
+    in a group's namespace to use them in its code (the adapters do this for library
+    models).  ``names`` (an iterable) selects some; default: all.
+    """
+    if not _brian2_functions:
+        from brian2 import Function
+
+        for name in INTEGER_DEFINITIONS:
+            f = Function(INTEGER_NUMPY[name], arg_units=[1, 1], arg_names=["x", "n"],
+                         return_unit=1, arg_types=["integer", "integer"],
+                         return_type="integer")
+            cname = f"_neuroplug_{name}"
+            f.implementations.add_implementation("numpy", code=INTEGER_NUMPY[name],
+                                                 name=name)
+            f.implementations.add_implementation(
+                "cpp", name=cname,
+                code=f"static inline int64_t {cname}(const int64_t x, const int64_t n)\n"
+                     f"{{\n    {_CPP[name]}\n}}\n")
+            f.implementations.add_implementation(
+                "cython", name=cname,
+                code=f"cdef inline int64_t {cname}(int64_t x, int64_t n):\n"
+                     f"    {_CYTHON[name]}\n")
+            _brian2_functions[name] = f
+    if names is None:
+        return dict(_brian2_functions)
+    return {n: _brian2_functions[n] for n in names}
+
+
+def used_integer_functions(m: Model) -> list:
+    """The integer functions a model's code calls."""
+    text = " ".join(filter(None, [m.equations, m.threshold, m.reset, m.refractory, m.update,
+                                  *(i.on_spike for i in m.inputs.values())]))
+    return [n for n in INTEGER_DEFINITIONS if re.search(rf"\b{n}\s*\(", text)]
+
+
+def integer_dtypes(m: Model, extra=()) -> dict:
+    """``NeuronGroup(dtype=...)`` entries: int64 for the integer variables of a model."""
+    names = [k for k, v in m.state.items() if v.dtype == "integer"]
+    names += [k for k, v in m.inputs.items() if getattr(v, "dtype", "float") == "integer"]
+    return {k: np.int64 for k in [*names, *extra]}
 
 
 @contextlib.contextmanager
@@ -179,6 +346,112 @@ def _clean(code: str, owner: str, *, stop_at: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def check_integer_code(m: Model, grp) -> None:
+    """Refuse code whose integer arithmetic means different things on Brian2's targets.
+
+    Brian2 (2.9) differs between its targets in three places, all of them checked on the
+    code as written (Brian2's own type inference gives each expression its type):
+
+    - a float value assigned to an integer variable: the cython target refuses to
+      compile it, numpy keeps the float until the value is stored (so later statements
+      of the same block see it), C++ truncates at once;
+    - ``/`` with an integer left operand: C++ computes ``1.0f*a/b``, i.e. converts the
+      integer to single precision (and divides in single precision when ``b`` is an
+      integer too), numpy and cython in double precision; only a literal numerator of at
+      most 2**24 over a float denominator (``1/(1 + exp(-x))``) is exact everywhere;
+    - ``clip`` of an integer with float bounds: C++ returns an integer, numpy a float.
+    """
+    import ast
+    from types import SimpleNamespace
+
+    from brian2.parsing.bast import brian_ast
+
+    from .safe_expr import _STATEMENT
+
+    kinds = {"integer": np.dtype(np.int64), "boolean": np.dtype(bool), "float": np.dtype(float)}
+
+    def problem(fld, text, why):
+        return ModelDefinitionError(f"{clip_repr(' '.join(text.split()))}: {why}; expected "
+                                    f"portable integer code (see 'Integer arithmetic' in "
+                                    f"equations/README.md)", source=m.source, model=m.id,
+                                    field=fld)
+
+    def typed(expr, temporaries, fld):
+        """Brian2's typed syntax tree of an expression (``None`` if Brian2 cannot type it:
+        Brian2 reports such problems itself)."""
+        try:
+            names = {n.id for n in ast.walk(ast.parse(expr, mode="eval"))
+                     if isinstance(n, ast.Name)}
+            known = {n: temporaries[n] for n in names if n in temporaries}
+            variables = grp.resolve_all(sorted(names - set(known) - {"True", "False"}),
+                                        run_namespace={})
+            variables.update(known)
+            return brian_ast(expr, variables)
+        except Exception:
+            return None
+
+    def check_tree(tree, fld, text):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and \
+                    getattr(node.left, "dtype", "float") != "float" and \
+                    (getattr(node.right, "dtype", "float") != "float" or
+                     not (isinstance(node.left, ast.Constant) and abs(node.left.value) <= 2**24)):
+                raise problem(fld, text, "'/' with an integer left operand is computed in "
+                                         "single precision by Brian2's C++ targets; write "
+                                         "'//', trunc_div(), or make the numerator a float")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "clip" and \
+                    node.args and getattr(node.args[0], "dtype", None) == "integer" and \
+                    any(getattr(a, "dtype", None) == "float" for a in node.args[1:]):
+                raise problem(fld, text, "clip() of an integer with float bounds returns an "
+                                         "integer on Brian2's C++ targets and a float on "
+                                         "numpy; give integer bounds")
+
+    def check_statements(code, fld):
+        temporaries = {}
+        for part in re.split(r"[;\n]", code or ""):
+            line = part.split("#", 1)[0].strip()
+            match = _STATEMENT.match(line)
+            if not match:
+                continue
+            var, op, expr = match.groups()
+            full = expr if op == "=" else f"{var} {op[0]} ({expr})"
+            tree = typed(full, temporaries, fld)
+            if tree is None:
+                continue
+            check_tree(tree, fld, line)
+            target = grp.variables.get(var) if var not in temporaries else temporaries[var]
+            kind = None if target is None else \
+                ("boolean" if target.dtype == bool else
+                 "integer" if np.issubdtype(target.dtype, np.integer) else "float")
+            if kind in ("integer", "boolean") and tree.dtype == "float":
+                raise problem(fld, line, f"assigns a float value to the {kind} variable "
+                                         f"'{var}' (Brian2's cython target refuses it, numpy "
+                                         f"truncates only when storing it, C++ at once); "
+                                         f"write an integer expression: integer parameters "
+                                         f"(type = \"integer\"), int(), //, shift_right()...")
+            if var not in grp.variables and var not in temporaries:
+                temporaries[var] = SimpleNamespace(dtype=kinds.get(tree.dtype, kinds["float"]),
+                                                   scalar=False)
+
+    from brian2 import Equations
+    from brian2.equations.equations import PARAMETER
+
+    for eq in Equations(m.equations).values():
+        if eq.type == PARAMETER or eq.expr is None:
+            continue
+        tree = typed(eq.expr.code, {}, "equations")
+        if tree is not None:
+            check_tree(tree, "equations", eq.expr.code)
+    if m.threshold:
+        tree = typed(m.threshold, {}, "threshold")
+        if tree is not None:
+            check_tree(tree, "threshold", m.threshold)
+    check_statements(m.reset, "reset")
+    check_statements(m.update, "update")
+    for name, inp in m.inputs.items():
+        check_statements(inp.on_spike, f"inputs.{name}.on_spike")
+
+
 def _check_linear(m: Model, method: str) -> None:
     """Refuse ``exact``/``linear`` for non-linear equations before Brian2 tries (seconds).
 
@@ -220,17 +493,21 @@ def _generate(m: Model, method: str, with_refractory: bool = True) -> NumpyCode:
     if method in ("exact", "linear"):
         _check_linear(m, method)
     namespace = m.parameter_values()
+    namespace.update(integer_functions(used_integer_functions(m)))
     refractory = (m.refractory_quantity if m.refractory is not None else False) \
         if with_refractory else False
     with _runtime_device(), _quiet_no_refractory():
         grp = NeuronGroup(1, model=m.equations, threshold=m.threshold, reset=m.reset or ("" if m.threshold else None),
                           refractory=refractory, method=method, namespace=namespace,
-                          codeobj_class=NumpyCodeObject, name="npgroup*")
+                          codeobj_class=NumpyCodeObject, name="npgroup*",
+                          dtype=integer_dtypes(m))
         grp._network = "neuroplug-codegen"  # never run: silence Brian2's unused-object warning
         try:
             grp.equations.check_units(grp, run_namespace={})
         except Exception as exc:
             raise _brian2_error(m, "stateupdate", method, exc) from None
+        if with_refractory:
+            check_integer_code(m, grp)
         runners = {"stateupdate": grp.state_updater}
         if m.threshold:
             runners["threshold"] = grp.thresholder["spike"]

@@ -14,6 +14,11 @@ result says whether they agree within the model's declared tier:
 ``distributional`` (noise)
     ``seeds`` independent runs of 200 neurons per stimulus amplitude: mean rates
     within 5% and a two-sample Kolmogorov-Smirnov test on the ISIs with p > 0.01.
+``bitexact`` (integer models)
+    Brian2's numpy, cython and cpp_standalone targets and BrainPy: every state variable
+    and every spike identical on every step (the first mismatch is reported: variable,
+    step, neuron, the value in each target), and every ``[crosscheck.corners]``
+    condition true at least once in the run.
 
 Bit-level agreement needs JAX's CPU backend to round like numpy: no fusion of
 ``a*b + c`` into FMA instructions and no algebraic rewriting (``a/6`` into
@@ -149,8 +154,12 @@ class CrosscheckResult:
                  f"{self.duration:g} s, BrainPy dtype {self.dtype}", "",
                  f"Tier reason: {self.reason}", ""]
         amps = ", ".join(self.amplitude_labels)
-        lines += [f"Stimulus: step of `{self.input_name}`, amplitudes [{amps}] "
-                  f"(one per neuron).", ""]
+        random = self.metrics.get("protocol") == "random"
+        lines += [f"Stimulus: {'random integers' if random else 'step'} of "
+                  f"`{self.input_name}`, "
+                  f"{'ranges +-' if random else 'amplitudes '}[{amps}] (one per neuron)"
+                  + (f", each value held {self.metrics.get('hold')} steps, seed "
+                     f"{self.metrics.get('seed')}" if random else "") + ".", ""]
         if self.failures:
             lines += ["## Failures", ""] + [f"- {f}" for f in self.failures] + [""]
         mv = self.metrics.get("variables", {})
@@ -160,6 +169,28 @@ class CrosscheckResult:
             for name, d in mv.items():
                 lines.append(f"| {name} | {d['max_abs']:.3e} {d['unit']} | {d['max_rel']:.3e} "
                              f"| {d['bound']:.0e} |")
+            lines.append("")
+        targets = self.metrics.get("targets")
+        if targets:
+            lines += ["## Targets (against Brian2 numpy)", "",
+                      "| target | every state and spike identical | seconds |",
+                      "|---|---|---|"]
+            lines += [f"| {t} | {d['identical']} | {_fmt(d['seconds'])} |"
+                      for t, d in targets.items()]
+            first = self.metrics.get("first_mismatch")
+            if first:
+                lines += ["", f"First mismatch: `{first['variable']}` at step {first['step']}, "
+                              f"neuron {first['neuron']}: " + ", ".join(
+                                  f"{t} {v}" for t, v in first["values"].items())]
+            lines.append("")
+        corners = self.metrics.get("corners")
+        if corners:
+            lines += ["## Corners", "", "| corner | condition | reached | steps x neurons "
+                      "| first (step, neuron) |", "|---|---|---|---|---|"]
+            for name, c in corners.items():
+                f = c["first"]
+                lines.append(f"| {name} | `{c['condition']}` | {c['reached']} | {c['count']} "
+                             f"| {'-' if f is None else (f['step'], f['neuron'])} |")
             lines.append("")
         sp = self.metrics.get("spikes")
         if sp:
@@ -181,7 +212,9 @@ class CrosscheckResult:
         t = self.timing
         if t:
             child = t.get("brainpy_child_overhead_s")
-            lines += [f"Timing: Brian2 {t.get('brian2_s', 0):.2f} s, BrainPy "
+            more = "".join(f", Brian2 {k} {t[k + '_s']:.2f} s" for k in ("cython", "cpp_standalone")
+                           if k + "_s" in t)
+            lines += [f"Timing: Brian2 {t.get('brian2_s', 0):.2f} s{more}, BrainPy "
                       f"{t.get('brainpy_s', 0):.2f} s"
                       + (f" (in a child process with the exact XLA flags, {child:.2f} s more "
                          "to start it and move the data)" if child is not None else "")
@@ -280,7 +313,8 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
     dtype : {'float64', 'float32'}
         Precision of the BrainPy run (Brian2 always runs in float64).
     target : {'numpy', 'cython'}
-        Brian2 code-generation target of the reference run.
+        Brian2 code-generation target of the reference run (the ``bitexact`` tier runs
+        numpy, cython and cpp_standalone whatever it is).
     seeds : int, optional
         Number of seeds for the distributional tier (default from the model).
     progress : bool
@@ -341,7 +375,8 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
     result = CrosscheckResult(
         model=m.id, preset=preset, method=method, dt=dt, duration=nsteps * dt, dtype=dtype,
         tier=m.crosscheck.tier, reason=m.crosscheck.reason, amplitudes=amp_si.tolist(),
-        amplitude_labels=[format_quantity(a, 4) for a in amps],
+        amplitude_labels=[str(int(float(a))) if m.crosscheck.protocol == "random" else
+                          format_quantity(a, 4) for a in amps],
         input_name=input_name, input_unit=unit_text, environment=_environment())
     # BrainPy must run under the exact XLA flags: here if this process has them (the
     # command, the tests), else in a child process started with them
@@ -350,6 +385,8 @@ def run(model_id, preset=None, method=None, dt=None, duration=None, dtype="float
         if m.crosscheck.tier == "distributional":
             _run_distributional(m, result, preset, method, amp_si, onset, nsteps,
                                 seeds or m.crosscheck.seeds, target, progress, runner)
+        elif m.crosscheck.tier == "bitexact":
+            _run_bitexact(m, result, preset, method, amp_si, onset, nsteps, runner)
         else:
             _run_exact(m, result, preset, method, amp_si, onset, nsteps, target, runner)
         env = {**result.environment, **runner.environment()}
@@ -379,11 +416,17 @@ def _environment():
 
 
 def _stimulus(m, amp_si, onset, nsteps, dt, repeat=1):
-    """The protocol's input (steps x neurons): a step from ``onset`` (protocol "step"), or
-    a regular spike train from ``onset`` at ``spike_rate`` whose spikes carry the
-    amplitude as weight, 0 between spikes (protocol "spikes")."""
+    """The protocol's input (steps x neurons): a step from ``onset`` (protocol "step"), a
+    regular spike train from ``onset`` at ``spike_rate`` whose spikes carry the
+    amplitude as weight, 0 between spikes (protocol "spikes"), or piecewise-constant
+    random integers from ``onset`` (protocol "random", :func:`random_stimulus`)."""
     stim = np.zeros((nsteps, len(amp_si) * repeat))
     start = min(nsteps, int(round(onset / dt)))
+    if m.crosscheck.protocol == "random":
+        amps = np.repeat(np.asarray(amp_si), repeat)
+        stim[start:] = random_stimulus(amps, nsteps - start, m.crosscheck.hold,
+                                       m.crosscheck.seed)
+        return stim
     if m.crosscheck.protocol == "spikes":
         period = 1.0 / float(parse_quantity(m.crosscheck.spike_rate))
         steps = np.unique(np.round((onset + period * np.arange(
@@ -393,6 +436,23 @@ def _stimulus(m, amp_si, onset, nsteps, dt, repeat=1):
         return stim
     stim[start:] = np.repeat(amp_si, repeat)[None, :]
     return stim
+
+
+def random_stimulus(amplitudes, nsteps: int, hold: int = 1, seed: int = 0) -> np.ndarray:
+    """Protocol "random": piecewise-constant random integers (steps x neurons).
+
+    Neuron ``i`` gets integers drawn uniformly from ``[-A_i, A_i]`` (``A_i`` its
+    amplitude), each held for ``hold`` steps::
+
+        blocks = ceil(nsteps / hold)
+        values = numpy.random.default_rng(seed).integers(-A, A + 1, size=(blocks, N))
+        stimulus = numpy.repeat(values, hold, axis=0)[:nsteps]
+    """
+    amps = np.asarray(amplitudes, dtype=np.int64)
+    blocks = -(-int(nsteps) // int(hold))
+    values = np.random.default_rng(int(seed)).integers(-amps, amps + 1,
+                                                       size=(blocks, len(amps)))
+    return np.repeat(values, int(hold), axis=0)[:nsteps].astype(float)
 
 
 # -- divergence -------------------------------------------------------------------
@@ -456,12 +516,13 @@ _check_finite = check_finite  # the simulate_* keywords shadow the name
 
 # -- simulators -------------------------------------------------------------------
 def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True, seed=None,
-                    check_finite=True):
+                    check_finite=True, exact_dtypes=False, directory=None):
     """Run the Brian2 library group with a per-neuron stimulus array (steps x N).
 
     ``target`` is a runtime code-generation target (``'numpy'``, ``'cython'``) or
-    ``'cpp_standalone'`` (a project built, compiled and run in a temporary folder; the
-    time then includes compilation).
+    ``'cpp_standalone'`` (a project built, compiled and run in ``directory``, default a
+    temporary folder; the time then includes compilation).  ``exact_dtypes`` keeps
+    integer state variables as int64 traces (default: every trace as float).
 
     Returns ``(traces, spikes, seconds)``: traces per state variable as arrays
     (N, steps) in SI, recorded after each step (``when='end'``); spikes as a list of
@@ -487,7 +548,8 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
     standalone = target == "cpp_standalone"
     with contextlib.ExitStack() as stack:
         if standalone:
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="neuroplug-run-"))
+            folder = str(directory) if directory is not None else \
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="neuroplug-run-"))
             stack.enter_context(standalone_device("cpp_standalone", folder))
         else:
             b2.prefs.codegen.target = target
@@ -509,7 +571,11 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
             objs += [gen, syn]
         else:
             G.namespace["np_stimulus"] = stimulus
-            G.run_regularly(f"{inp} = np_stimulus(t, i)", when="start")
+            # an integer input takes the (integer-valued) stimulus through int(): Brian2's
+            # cython target refuses to assign a float to an integer variable
+            value = "int(np_stimulus(t, i))" if m.inputs[inp].dtype == "integer" else \
+                "np_stimulus(t, i)"
+            G.run_regularly(f"{inp} = {value}", when="start")
         S = b2.SpikeMonitor(G) if m.threshold else None
         if S is not None:
             objs.append(S)
@@ -526,8 +592,8 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
         seconds = time.perf_counter() - t0
         # copies: Brian2 2.11's monitor arrays are views into storage that is freed with
         # the monitor (a view kept past it reads reused memory)
-        traces = {k: np.array(getattr(M, k + "_"), dtype=float) for k in m.state} \
-            if M is not None else {}
+        traces = {k: np.array(getattr(M, k + "_"), dtype=_trace_dtype(m, k, exact_dtypes))
+                  for k in m.state} if M is not None else {}
         final = {k: np.array(getattr(G, k + "_")) for k in m.state} if check_finite else None
         spikes = [np.zeros(0, dtype=int)] * N
         if S is not None:
@@ -539,8 +605,13 @@ def simulate_brian2(m, preset, method, stim, dt, *, target="numpy", record=True,
     return traces, spikes, seconds
 
 
+def _trace_dtype(m, name, exact):
+    """int64 for an integer state variable when exact dtypes are asked for, else float."""
+    return np.int64 if exact and m.state[name].dtype == "integer" else float
+
+
 def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=True, seed=None,
-                     check_finite=True):
+                     check_finite=True, exact_dtypes=False):
     """Run the BrainPy library layer over a stimulus array (steps x N) with ``for_loop``.
 
     Returns ``(traces, spikes, seconds)`` like :func:`simulate_brian2` (and raises
@@ -553,7 +624,9 @@ def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=Tru
     from .brainpy import neuron_class, precision
 
     nsteps, N = stim.shape
-    with precision(dtype), brainstate.environ.context(dt=dt * su.second):
+    # integer models need JAX x64 (int64) whatever the float type of the layer
+    with precision("float64" if m.needs_int64 else dtype), \
+            brainstate.environ.context(dt=dt * su.second):
         if seed is not None:
             brainstate.random.seed(seed)
         layer = neuron_class(m)(N, preset=preset, method=method, dtype=dtype)
@@ -583,7 +656,8 @@ def simulate_brainpy(m, preset, method, stim, dt, *, dtype="float64", record=Tru
                 v = getattr(layer, k).value
                 final[k] = np.asarray(v.mantissa if isinstance(v, su.Quantity) else v,
                                       dtype=float).reshape(-1)
-    traces = {k: np.asarray(v, dtype=float).T for k, v in vals.items()}
+    traces = {k: np.asarray(v, dtype=_trace_dtype(m, k, exact_dtypes)).T
+              for k, v in vals.items()}
     spikes = [np.nonzero(spk[:, i] > 0.5)[0] for i in range(N)]
     if check_finite:
         _check_finite(m, traces, dt, "brainpy", final)
@@ -1116,3 +1190,206 @@ def _run_distributional(m, result, preset, method, amp_si, onset, nsteps, seeds,
                                  "identical": ["n/a"] * len(amp_si),
                                  "coincidence": [None] * len(amp_si)}}
 
+
+
+# -- the bitexact tier --------------------------------------------------------------
+#: Brian2 targets of the bitexact tier, in the order reported (numpy is the reference)
+BITEXACT_TARGETS = ("numpy", "cython", "cpp_standalone")
+
+
+def standalone_directory(m) -> "Path | None":
+    """Build folder of a model's cpp_standalone runs in the bitexact tier: one per model
+    file and Brian2 version in neuroplug's cache folder (Brian2 rewrites only the files
+    that changed, so ``make`` recompiles little when the same model runs again), or
+    ``None`` (a temporary folder) when the cache is off."""
+    import hashlib
+
+    import brian2
+
+    from .cache import cache_dir
+
+    base = cache_dir()
+    if base is None:
+        return None
+    key = hashlib.sha256(f"{m.fingerprint};{brian2.__version__}".encode()).hexdigest()[:16]
+    folder = base / "standalone" / f"{m.id}-{key}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+def _standalone_lock(folder):
+    """An exclusive lock on a build folder (other processes wait), where fcntl exists."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def lock():
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no concurrent reuse expected
+            yield
+            return
+        with open(Path(folder) / ".neuroplug-lock", "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    return lock()
+
+
+def _run_bitexact(m, result, preset, method, amp_si, onset, nsteps, runner):
+    dt = result.dt
+    stim = _stimulus(m, amp_si, onset, nsteps, dt)
+    runs, timing = {}, {}
+    # float32 concerns BrainPy's float type only: the Brian2 targets are those of the
+    # float64 check, so only the numpy reference is run again
+    targets = BITEXACT_TARGETS if result.dtype == "float64" else BITEXACT_TARGETS[:1]
+    for target in targets:
+        kwargs = {}
+        folder = standalone_directory(m) if target == "cpp_standalone" else None
+        if folder is not None:
+            kwargs["directory"] = folder
+        with (_standalone_lock(folder) if folder is not None else _nothing()):
+            tr, sp, sec = simulate_brian2(m, preset, method, stim, dt, target=target,
+                                          check_finite=False, exact_dtypes=True, **kwargs)
+        runs[target] = (tr, sp)
+        timing[f"{target}_s"] = sec
+    tr, sp, sec = runner.simulate(m, preset, method, stim, dt, dtype=result.dtype,
+                                  check_finite=False, exact_dtypes=True)
+    runs["brainpy"] = (tr, sp)
+    timing["brainpy_s"] = sec
+    timing["brian2_s"] = timing["numpy_s"]
+    result.timing = timing
+    result.traces = {"brian2": runs["numpy"][0], "brainpy": runs["brainpy"][0]}
+    result.spikes = {"brian2": runs["numpy"][1], "brainpy": runs["brainpy"][1]}
+    result.state_units = {k: v.unit for k, v in m.state.items()}
+    result.environment["brian2_targets"] = ", ".join(targets)
+    float32 = result.dtype == "float32"
+    ref_traces, ref_spikes = runs["numpy"]
+    others = [t for t in runs if t != "numpy"]
+    N = len(amp_si)
+    variables, mismatches = {}, []
+    for k in m.state:
+        a = ref_traces[k]
+        exact = m.state[k].dtype != "float" or not float32
+        bound = 0.0 if exact else m.crosscheck.float32_rel_bound
+        per_target, worst_abs, worst_rel, at = {}, 0.0, 0.0, [0, 0]
+        for t in others:
+            b = runs[t][0][k]
+            same = (a == b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a == b
+            diff = np.abs(a.astype(float) - b.astype(float))
+            span = float(np.ptp(a)) if a.size else 0.0
+            max_abs = float(np.nanmax(diff)) if diff.size else 0.0
+            rel = max_abs / (span if span > 0 else max(float(np.max(np.abs(a))), 1e-300)) \
+                if a.size else 0.0
+            per_target[t] = {"identical": bool(np.all(same)), "max_abs": max_abs,
+                             "max_rel": rel}
+            if max_abs > worst_abs:
+                worst_abs, worst_rel = max_abs, rel
+                where = np.unravel_index(int(np.nanargmax(diff)), diff.shape)
+                at = [int(where[0]), int(where[1])]
+            if exact and not np.all(same):
+                steps = np.nonzero(~same.all(axis=0))[0]
+                step = int(steps[0])
+                neuron = int(np.nonzero(~same[:, step])[0][0])
+                mismatches.append((step, list(m.state).index(k), k, neuron))
+            elif not exact and not rel <= bound:
+                result.failures.append(f"[{k}] {t}: max|d|/range = {rel:.3e} > float32 bound "
+                                       f"{bound:.0e}")
+        variables[k] = {"max_abs": worst_abs, "max_rel": worst_rel, "bound": bound,
+                        "unit": m.state[k].unit, "at": at, "targets": per_target,
+                        "identical": all(v["identical"] for v in per_target.values())}
+    first = None
+    if mismatches:
+        step, _, k, neuron = min(mismatches)
+        values = {t: _scalar(runs[t][0][k][neuron, step]) for t in runs}
+        first = {"variable": k, "step": step, "neuron": neuron, "values": values}
+        result.failures.append(
+            f"[{k}] first mismatch at step {step}, neuron {neuron}: "
+            + ", ".join(f"{t} {v}" for t, v in values.items()))
+    spike_same = {t: [bool(np.array_equal(x, y)) for x, y in zip(ref_spikes, runs[t][1])]
+                  for t in others}
+    for t, same in spike_same.items():
+        for i, ok in enumerate(same):
+            if not ok:
+                result.failures.append(
+                    f"[spikes] {t}, neuron {i}: spike steps differ from numpy "
+                    f"({len(runs[t][1][i])} vs {len(ref_spikes[i])} spikes; first mismatch "
+                    f"at step {_first_mismatch(ref_spikes[i], runs[t][1][i])})")
+                break
+    identical = [all(spike_same[t][i] for t in others) for i in range(N)]
+    counts_b = [len(x) for x in ref_spikes]
+    counts_p = [len(y) for y in runs["brainpy"][1]]
+    corners = _corners(m, preset, ref_traces, ref_spikes, stim, nsteps)
+    for name, c in corners.items():
+        if not c["reached"]:
+            result.failures.append(f"[corner] '{name}' ({c['condition']}) was never true in "
+                                   f"the run: the stimulus does not reach it")
+    result.metrics = {
+        "variables": variables,
+        "spikes": {"brian2": counts_b, "brainpy": counts_p, "identical": identical,
+                   "coincidence": [coincidence_factor(x, y, dt, duration=nsteps * dt)
+                                   for x, y in zip(ref_spikes, runs["brainpy"][1])],
+                   "total_brian2": int(sum(counts_b)), "total_brainpy": int(sum(counts_p)),
+                   "per_target": {t: [len(x) for x in runs[t][1]] for t in runs}},
+        "spike_steps_identical": all(identical),
+        "targets": {t: {"identical": all(variables[k]["targets"][t]["identical"]
+                                         for k in variables) and all(spike_same[t]),
+                        "seconds": timing.get(f"{t}_s")} for t in others},
+        "first_mismatch": first,
+        "corners": corners,
+        "protocol": m.crosscheck.protocol,
+    }
+    if m.crosscheck.protocol == "random":
+        result.metrics.update(hold=m.crosscheck.hold, seed=m.crosscheck.seed)
+    if m.threshold and sum(counts_b) == 0:
+        result.metrics["note"] = "no neuron spiked in this protocol"
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def _scalar(x):
+    x = np.asarray(x).item()
+    return x
+
+
+def _corners(m, preset, traces, spikes, stim, nsteps) -> dict:
+    """Each ``[crosscheck.corners]`` condition over the recorded state: how often it held
+    and where first (evaluated on Brian2's numpy run; the targets are identical or the
+    check fails anyway)."""
+    from .codegen import INTEGER_NUMPY
+    from .safe_expr import check_expression, evaluate
+
+    if not m.crosscheck.corners:
+        return {}
+    N = stim.shape[1]
+    ns = {}
+    for name, value in m.parameter_values(preset).items():
+        arr = np.asarray(value)
+        ns[name] = arr[:, None] if arr.ndim == 1 else arr[()]
+    for name in m.inputs:
+        ns[name] = np.zeros((N, nsteps))
+    ns[m.primary_input] = stim.T
+    ns.update(traces)
+    spk = np.zeros((N, nsteps))
+    for i, steps in enumerate(spikes):
+        spk[i, np.asarray(steps, dtype=int)] = 1
+    ns["spike"] = spk
+    functions = dict(INTEGER_NUMPY, abs=np.abs, sign=np.sign, int=np.trunc)
+    out = {}
+    for name, text in m.crosscheck.corners:
+        value = evaluate(check_expression(text, functions=frozenset(functions)), ns, functions)
+        hit = np.broadcast_to(np.asarray(value) != 0, (N, nsteps))
+        where = np.argwhere(hit.T)  # (step, neuron), by step first
+        out[name] = {"condition": text, "reached": bool(hit.any()), "count": int(hit.sum()),
+                     "first": None if not len(where) else
+                     {"step": int(where[0][0]), "neuron": int(where[0][1])}}
+    return out

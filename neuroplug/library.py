@@ -48,10 +48,11 @@ __all__ = ["models", "model", "load_model", "register", "library_dir", "class_in
 #: Integration methods, by Brian2's names.
 METHODS = ("exact", "linear", "euler", "rk2", "rk4", "heun", "milstein", "exponential_euler")
 #: Cross-check tiers.
-TIERS = ("exact", "distributional")
+TIERS = ("exact", "distributional", "bitexact")
 KINDS = ("continuous", "map")
 CONSTRAINTS = ("positive", "nonnegative", "any")
-PROTOCOLS = ("step", "spikes")
+PROTOCOLS = ("step", "spikes", "random")
+PARAMETER_TYPES = ("float", "integer")
 TOPOLOGIES = ("ring",)
 #: Largest model file read, in bytes.
 MAX_FILE_BYTES = 1_000_000
@@ -74,7 +75,7 @@ _TOP = {
     "presets": (dict, False), "references": (list, True), "crosscheck": (dict, True),
 }
 _PARAMETER = {"value": ((str, int, float), True), "description": (str, True),
-              "constraint": (str, False)}
+              "constraint": (str, False), "type": (str, False)}
 _STATE = {"init": ((str, int, float), True), "description": (str, True)}
 _INPUT = {"description": (str, True), "on_spike": (str, False)}
 _COUPLING = {"target": (str, True), "source": (str, True), "kernel": (str, True),
@@ -88,7 +89,8 @@ _CROSSCHECK = {"tier": (str, True), "protocol": (str, True), "stimulus": (list, 
                "float32_rel_bound": ((float, int), False),
                "float32_count_fraction": ((float, int), False),
                "float32_first_spike_steps": (int, False), "float32_reason": (str, False),
-               "excluded_presets": (dict, False), "spike_rate": (str, False)}
+               "excluded_presets": (dict, False), "spike_rate": (str, False),
+               "hold": (int, False), "seed": (int, False), "corners": (dict, False)}
 
 _registry: dict[str, Model] = {}
 
@@ -393,7 +395,10 @@ def _check_name(name, source, model_id, fld, variable=True):
                                    source=source, model=model_id, field=fld)
     if not variable:
         return
-    if name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES:
+    from .safe_expr import INTEGER_FUNCTIONS
+
+    if name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES or \
+            name in INTEGER_FUNCTIONS:
         raise ModelDefinitionError(f"found the name '{name}', which neuroplug uses internally; "
                                    f"expected another name", source=source, model=model_id,
                                    field=fld)
@@ -508,9 +513,20 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         if constraint not in CONSTRAINTS:
             raise ModelDefinitionError(f"found '{constraint}', expected one of {list(CONSTRAINTS)}",
                                        source=source, model=model_id, field=f"{fld}.constraint")
+        ptype = entry.get("type", "float")
+        if ptype not in PARAMETER_TYPES:
+            raise ModelDefinitionError(f"found {clip_repr(ptype)}, expected one of "
+                                       f"{list(PARAMETER_TYPES)}", source=source,
+                                       model=model_id, field=f"{fld}.type")
+        if ptype == "integer" and (get_dimensions(q) is not DIMENSIONLESS or
+                                   not re.fullmatch(r"\s*[+-]?\d{1,19}\s*", str(entry["value"])) or
+                                   abs(int(str(entry["value"]))) >= 2 ** 63):
+            raise ModelDefinitionError(f"found {clip_repr(entry['value'])}, expected an integer "
+                                       f"of 64 bits without unit (type = \"integer\")",
+                                       source=source, model=model_id, field=f"{fld}.value")
         parameters[name] = Parameter(name=name, value=str(entry["value"]),
                                      description=entry["description"].strip(),
-                                     constraint=constraint)
+                                     constraint=constraint, type=ptype)
 
     references = []
     for i, entry in enumerate(data["references"]):
@@ -589,7 +605,9 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
             on_spike = declared_inputs[name].get("on_spike")
             inputs[name] = Input(name=name, unit=unit,
                                  description=declared_inputs[name]["description"].strip(),
-                                 on_spike=on_spike.strip() if on_spike is not None else None)
+                                 on_spike=on_spike.strip() if on_spike is not None else None,
+                                 dtype={"integer": "integer", "boolean": "boolean"}.get(
+                                     str(eq.var_type).lower(), "float"))
             continue
         if name not in declared_state:
             what = "[inputs] or [state]" if eq.type == PARAMETER else "[state]"
@@ -654,9 +672,10 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                             f"such as '20 Hz'", source=source, model=model_id,
                             field="crosscheck.spike_rate")
     elif "spike_rate" in cc:
-        raise ModelDefinitionError("found spike_rate with protocol 'step'; expected it only "
-                                   "with protocol = \"spikes\"", source=source,
-                                   model=model_id, field="crosscheck.spike_rate")
+        raise ModelDefinitionError(f"found spike_rate with protocol '{cc['protocol']}'; "
+                                   f"expected it only with protocol = \"spikes\"",
+                                   source=source, model=model_id, field="crosscheck.spike_rate")
+    _check_bitexact_fields(cc, primary, parameters, declared_state, inputs, source, model_id)
     coupling = None
     if coupling_target is not None:
         coupling = _coupling(data["coupling"], eqs, state, inputs, parameters, source,
@@ -726,14 +745,15 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
         float32_first_spike_steps=int(cc.get("float32_first_spike_steps", 2)),
         float32_reason=cc.get("float32_reason", "").strip(),
         excluded_presets=tuple((k, " ".join(v.split())) for k, v in excluded.items()),
-        spike_rate=cc.get("spike_rate"))
+        spike_rate=cc.get("spike_rate"), hold=int(cc.get("hold", 1)), seed=int(cc.get("seed", 0)),
+        corners=tuple((k, v.strip()) for k, v in cc.get("corners", {}).items()))
 
     stochastic = any(draws_random_numbers(data.get(f) or "") for f in
                      ("equations", "update", "threshold", "reset"))
-    if stochastic and cc["tier"] == "exact":
-        raise ModelDefinitionError("the model draws random numbers (xi, rand() or randn()) "
-                                   "but the tier is 'exact'; expected tier = "
-                                   "\"distributional\"", source=source,
+    if stochastic and cc["tier"] in ("exact", "bitexact"):
+        raise ModelDefinitionError(f"the model draws random numbers (xi, rand() or randn()) "
+                                   f"but the tier is '{cc['tier']}'; expected tier = "
+                                   f"\"distributional\"", source=source,
                                    model=model_id, field="crosscheck.tier")
     if int(cc.get("seeds", 5)) < 1:
         raise ModelDefinitionError(f"found {cc['seeds']}, expected at least 1 seed",
@@ -802,6 +822,57 @@ def _build(data: dict, source: str, digest: str, expected_id: str | None) -> Mod
                 raise ParameterError(exc.detail, source=source, model=model_id,
                                      field=f"presets.{pname}.parameters.{name}") from None
     return m
+
+
+def _check_bitexact_fields(cc, primary, parameters, state, inputs, source, model_id):
+    """The fields of protocol "random" (hold, seed) and tier "bitexact" (corners)."""
+    from .quantities import DIMENSIONLESS, get_dimensions
+    from .safe_expr import INTEGER_FUNCTIONS, ExpressionError, check_expression
+
+    def error(msg, fld):
+        return ModelDefinitionError(msg, source=source, model=model_id, field=f"crosscheck.{fld}")
+
+    if cc["protocol"] == "random":
+        if primary.unit != "1":
+            raise error(f"protocol 'random' drives '{primary.name}' with random integers; "
+                        f"expected a dimensionless input (found {primary.unit})", "protocol")
+        for i, text in enumerate(cc["stimulus"]):
+            q = _quantity(text, source, model_id, f"crosscheck.stimulus[{i}]")
+            value = float(q)
+            if get_dimensions(q) is not DIMENSIONLESS or value != round(value) or \
+                    not 0 <= value < 2 ** 31:
+                raise error(f"found {clip_repr(text)}, expected an integer 0 <= A < 2**31 (the "
+                            f"random values lie in [-A, A])", f"stimulus[{i}]")
+        for fld, low, high in (("hold", 1, 10 ** 7), ("seed", 0, 2 ** 63 - 1)):
+            if fld in cc and not low <= cc[fld] <= high:
+                raise error(f"found {clip_repr(cc[fld])}, expected an integer "
+                            f"{low} <= {fld} <= {high}", fld)
+    else:
+        for fld in ("hold", "seed"):
+            if fld in cc:
+                raise error(f"found {fld} with protocol '{cc['protocol']}'; expected it only "
+                            f"with protocol = \"random\"", fld)
+    corners = cc.get("corners")
+    if corners is None:
+        return
+    if cc["tier"] != "bitexact":
+        raise error(f"found corners with tier '{cc['tier']}'; expected them only with "
+                    f"tier = \"bitexact\" (which records every step in every target)", "corners")
+    names = set(parameters) | set(state) | set(inputs) | {"spike"}
+    functions = frozenset(INTEGER_FUNCTIONS) | {"abs", "sign", "int"}
+    for name, text in corners.items():
+        fld = f"corners.{name}"
+        if not NAME_PATTERN.match(name):
+            raise error(f"found the name {clip_repr(name)}, expected an identifier", fld)
+        if not isinstance(text, str) or not text.strip():
+            raise error(f"found {clip_repr(text)}, expected a condition over the recorded "
+                        f"state such as \"v == 32767\"", fld)
+        try:
+            check_expression(text, what="condition over the recorded state", names=names,
+                             functions=functions)
+        except ExpressionError as exc:
+            raise error(f"{exc} (names: the state variables, inputs, parameters and "
+                        f"'spike')", fld) from None
 
 
 #: Functions a coupling kernel may call.

@@ -54,12 +54,16 @@ class Parameter:
     value: str
     description: str
     constraint: str = "any"
+    type: str = "float"  # "float" or "integer" (a dimensionless int64 constant)
 
     @property
     def quantity(self):
-        """The value as a Brian2 quantity (SI-consistent, unit-aware)."""
+        """The value as a Brian2 quantity (SI-consistent, unit-aware); an ``np.int64``
+        for an integer parameter."""
         from .quantities import parse_quantity
 
+        if self.type == "integer":
+            return _integer_value(self.value)
         return parse_quantity(self.value)
 
     @property
@@ -98,6 +102,7 @@ class Input:
     unit: str
     description: str
     on_spike: str | None = None  # statements run where a spike (weight != 0) arrives
+    dtype: str = "float"  # "float", "integer" or "boolean" (Brian2's ``: integer``...)
 
     @property
     def is_spike_input(self) -> bool:
@@ -180,6 +185,11 @@ class CrosscheckSpec:
         Why a model needs float32 bounds looser than the defaults.
     excluded_presets : tuple of (str, str)
         Presets the cross-check refuses, each with the file's reason (e.g. chaotic).
+    hold, seed : int
+        Protocol ``"random"``: steps each random integer is held, and the seed.
+    corners : tuple of (str, str)
+        Tier ``"bitexact"``: named conditions over the recorded state that must each be
+        true at least once in the run (saturation, wrap, refractoriness...).
     """
 
     tier: str
@@ -197,6 +207,9 @@ class CrosscheckSpec:
     float32_reason: str = ""
     excluded_presets: tuple[tuple[str, str], ...] = ()
     spike_rate: str | None = None  # protocol "spikes": rate of the regular input train
+    hold: int = 1  # protocol "random": steps each random value is held
+    seed: int = 0  # protocol "random": seed of the random values
+    corners: tuple[tuple[str, str], ...] = ()  # tier "bitexact": name -> condition
 
     def excluded_reason(self, preset: str | None) -> str | None:
         """The file's reason for refusing to cross-check ``preset``, or ``None``."""
@@ -275,6 +288,7 @@ class Model:
         for key in ("stimulus", "presets"):
             cc[key] = tuple(cc[key])
         cc["excluded_presets"] = tuple(tuple(x) for x in cc.get("excluded_presets", ()))
+        cc["corners"] = tuple(tuple(x) for x in cc.get("corners", ()))
         d["crosscheck"] = CrosscheckSpec(**cc)
         if d.get("coupling") is not None:
             d["coupling"] = Coupling(**d["coupling"])
@@ -307,6 +321,22 @@ class Model:
         """True if the model draws random numbers: ``xi`` noise, ``rand()`` or ``randn()``."""
         return any(draws_random_numbers(text or "") for text in
                    (self.equations, self.update, self.threshold, self.reset))
+
+    @property
+    def needs_int64(self) -> bool:
+        """True if the model uses int64 integer arithmetic (``equations/README.md``,
+        "Integer arithmetic"): an integer parameter, an integer input or an integer
+        function.  BrainPy needs JAX x64 for it; integer state alone (a counter, a flag)
+        runs as int32 without x64, as before."""
+        from .safe_expr import INTEGER_FUNCTIONS
+
+        if any(p.type == "integer" for p in self.parameters.values()) or \
+                any(i.dtype == "integer" for i in self.inputs.values()):
+            return True
+        text = " ".join(filter(None, [self.equations, self.threshold, self.reset,
+                                      self.refractory, self.update,
+                                      *(i.on_spike for i in self.inputs.values())]))
+        return any(re.search(rf"\b{name}\s*\(", text) for name in INTEGER_FUNCTIONS)
 
     @property
     def primary_input(self) -> str | None:
@@ -356,7 +386,8 @@ class Model:
                     f"unknown preset '{preset}'; expected one of {sorted(self.presets) or 'none'}",
                     source=self.source, model=self.id, field="presets")
             for name, text in self.presets[preset].parameters.items():
-                values[name] = parse_quantity(text)
+                values[name] = _integer_value(text) if \
+                    self.parameters[name].type == "integer" else parse_quantity(text)
         for name, value in overrides.items():
             if name not in self.parameters:
                 raise ParameterError(
@@ -378,6 +409,9 @@ class Model:
                                      field=f"parameters.{name}") from None
         if hasattr(value, "mantissa") and hasattr(value, "unit") and not isinstance(value, Quantity):
             value = _from_saiunit(value)
+        if param.type == "integer" and isinstance(value, (int, np.integer)) and \
+                not isinstance(value, bool):
+            value = np.int64(value)
         dim = get_dimensions(value)
         if dim is not expected:
             raise ParameterError(
@@ -394,12 +428,25 @@ class Model:
                                  f"values",
                                  source=self.source, model=self.id, field=f"parameters.{name}")
         check_constraint(self, name, value)
+        if param.type == "integer":
+            value = np.asarray(value, dtype=float).astype(np.int64)
+            return value[()] if value.ndim == 0 else value
         if dim is DIMENSIONLESS and not isinstance(value, Quantity):
             value = Quantity(np.asarray(value, dtype=float))
         return value
 
     def __repr__(self) -> str:
         return f"<Model {clip_repr(self.id)}: {self.title}>"
+
+
+def _integer_value(text) -> np.int64:
+    """An integer parameter's value: exact for integer literals, else via the quantity."""
+    from .quantities import parse_quantity
+
+    text = str(text).strip()
+    if re.fullmatch(r"[+-]?\d+", text):
+        return np.int64(int(text))
+    return np.int64(float(parse_quantity(text)))
 
 
 def _fields(obj) -> dict:
@@ -424,9 +471,17 @@ def _from_saiunit(q):
 
 
 def check_constraint(model: Model, name: str, value) -> None:
-    """Raise :class:`ParameterError` if ``value`` violates the parameter's constraint."""
+    """Raise :class:`ParameterError` if ``value`` violates the parameter's constraint
+    (or, for an integer parameter, is not an integer of 64 bits)."""
     constraint = model.parameters[name].constraint
     arr = np.asarray(value, dtype=float)
+    if model.parameters[name].type == "integer":
+        exact = np.asarray(value)
+        if exact.dtype.kind not in "iu" and not (np.all(arr == np.round(arr)) and
+                                                  np.all(np.abs(arr) < 2.0 ** 63)):
+            raise ParameterError(f"found {clip_repr(value)}, expected an integer (parameter "
+                                 f"'{name}' has type \"integer\")", source=model.source,
+                                 model=model.id, field=f"parameters.{name}")
     if constraint == "positive" and not np.all(arr > 0):
         raise ParameterError(f"found {clip_repr(value)}, expected a positive value (constraint 'positive')",
                              source=model.source, model=model.id, field=f"parameters.{name}")

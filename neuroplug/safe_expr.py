@@ -19,8 +19,8 @@ import re
 from .errors import clip_repr
 
 __all__ = ["ExpressionError", "check_expression", "check_statements", "check_equations",
-           "check_unit_expression", "evaluate", "FUNCTIONS", "MAX_EXPRESSION_CHARS",
-           "MAX_CODE_CHARS", "MAX_NODES", "MAX_POWER"]
+           "check_unit_expression", "evaluate", "FUNCTIONS", "INTEGER_FUNCTIONS",
+           "MAX_EXPRESSION_CHARS", "MAX_CODE_CHARS", "MAX_NODES", "MAX_POWER"]
 
 #: Longest single expression or quantity string, in characters.
 MAX_EXPRESSION_CHARS = 2000
@@ -32,17 +32,26 @@ MAX_NODES = 400
 MAX_POWER = 64
 _MAX_DIGITS = 40  # longest integer literal
 
-#: Functions an expression may call: Brian2's default functions (no Python builtins).
+#: neuroplug's integer functions (name -> number of arguments), usable in model files and
+#: identical in Brian2 (numpy, cython, cpp_standalone) and BrainPy; their definitions are
+#: in ``equations/README.md`` ("Integer arithmetic") and :mod:`neuroplug.codegen`.
+INTEGER_FUNCTIONS = {
+    "shift_right": 2, "shift_left": 2, "round_shift": 2, "bit_and": 2, "bit_or": 2,
+    "bit_xor": 2, "mask": 2, "wrap": 2, "saturate": 2, "trunc_div": 2, "trunc_mod": 2,
+}
+
+#: Functions an expression may call: Brian2's default functions (no Python builtins) and
+#: the integer functions.
 FUNCTIONS = frozenset({
     "exp", "log", "log10", "expm1", "log1p", "exprel", "sqrt", "abs", "sign", "floor", "ceil",
     "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "clip", "int",
     "rand", "randn", "poisson", "timestep",
-})
+}) | frozenset(INTEGER_FUNCTIONS)
 
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod,
            ast.FloorDiv: operator.floordiv}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: lambda x: 1.0 * (x == 0)}
 _COMPARE = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
 _STATEMENT = re.compile(r"^\s*([A-Za-z]\w*)\s*(=|\+=|-=|\*=|/=)\s*(.+?)\s*$")
 _FLAG = r"(?:constant over dt|unless refractory|constant|shared|linked|summed)"
@@ -210,9 +219,22 @@ def evaluate(tree: ast.AST, namespace: dict, functions: dict | None = None):
             return _UNARY[type(node.op)](ev(node.operand))
         if isinstance(node, ast.Call) and node.func.id in functions:
             return functions[node.func.id](*[ev(a) for a in node.args])
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and \
-                type(node.ops[0]) in _COMPARISONS:  # a 0/1 value, as Brian2's int(a < b)
-            return 1.0 * _COMPARISONS[type(node.ops[0])](ev(node.left), ev(node.comparators[0]))
+        if isinstance(node, ast.Compare) and all(type(op) in _COMPARISONS for op in node.ops):
+            # a 0/1 value, as Brian2's int(a < b); a chain a < b < c is (a < b) and (b < c)
+            left, out = ev(node.left), True
+            for op, comparator in zip(node.ops, node.comparators):
+                right = ev(comparator)
+                out = out & _COMPARISONS[type(op)](left, right)
+                left = right
+            return 1.0 * out
+        if isinstance(node, ast.BoolOp):  # elementwise, 0/1 (conditions over arrays)
+            import numpy as np
+
+            join = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+            out = np.asarray(ev(node.values[0])) != 0
+            for value in node.values[1:]:
+                out = join(out, np.asarray(ev(value)) != 0)
+            return 1.0 * out
         raise ExpressionError(f"cannot compute '{type(node).__name__}' here")
 
     try:

@@ -38,7 +38,7 @@ INVALID = {
     "unknown_parameter_field.toml": (ModelDefinitionError,
                                      [LIF, "field 'parameters.tau_m.units'",
                                       "unknown field 'units'", "expected one of",
-                                      "'constraint', 'description', 'value'"]),
+                                      "'constraint', 'description', 'type', 'value'"]),
     "missing_field.toml": (ModelDefinitionError,
                            [LIF, "field 'method'", "missing required field"]),
     "wrong_type.toml": (ModelDefinitionError,
@@ -137,7 +137,7 @@ INVALID = {
     # --- cross-check contract --------------------------------------------------------
     "bad_tier.toml": (ModelDefinitionError,
                       [LIF, "field 'crosscheck.tier'", "found 'approximate'",
-                       "expected one of ['exact', 'distributional']"]),
+                       "expected one of ['exact', 'distributional', 'bitexact']"]),
     "stimulus_unit.toml": (UnitError,
                            [LIF, "field 'crosscheck.stimulus[0]'", "found '300 mV' (volt)",
                             "expected a value in amp", "input 'I'"]),

@@ -43,7 +43,7 @@ def test_model_file_is_complete(model_id):
         assert preset.reference in keys and preset.description
         m.parameter_values(preset.name)  # valid values
     cc = m.crosscheck
-    assert cc.reason and cc.tier in ("exact", "distributional") and cc.stimulus
+    assert cc.reason and cc.tier in ("exact", "distributional", "bitexact") and cc.stimulus
 
 
 def test_equations_are_the_exact_brian2_string():
