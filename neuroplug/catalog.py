@@ -453,12 +453,14 @@ def model_page(m: Model | str, root=None) -> str:
 def crosscheck_block(ids=None) -> str:
     """The catalog-wide part of ``docs/crosscheck.md``: tiers, loose float32 bounds, presets."""
     ids = models() if ids is None else ids
-    loose, excluded, noisy, refused = [], [], [], []
+    loose, excluded, noisy, refused, bitexact = [], [], [], [], []
     for mid in ids:
         m = model(mid)
         cc = m.crosscheck
-        if cc.tier != "exact":
+        if cc.tier == "distributional":
             noisy.append(f"`{mid}`")
+        elif cc.tier == "bitexact":
+            bitexact.append(f"`{mid}`")
         if cc.float32_reason:
             loose.append(f"| `{mid}` | {cc.float32_rel_bound:g} | {cc.float32_count_fraction:g} | "
                          f"{cc.float32_first_spike_steps} | {_cell(cc.float32_reason)} |")
@@ -466,7 +468,7 @@ def crosscheck_block(ids=None) -> str:
         left = [p for p in m.presets if p not in cc.presets and not cc.excluded_reason(p)]
         if left:
             excluded.append(f"- `{mid}`: {', '.join(left)}")
-    out = [CROSSCHECK_START, "", f"""The library has {len(ids)} models (sections A-I, K and L of the catalog; list in the
+    out = [CROSSCHECK_START, "", f"""The library has {len(ids)} models (catalog sections A-I and K-N, and J in part; list in the
 [catalog index](catalog/README.md), which also gives each model's tier and methods). Every
 one of them is cross-checked by the test suite, which enumerates the library:
 
@@ -479,7 +481,9 @@ one of them is cross-checked by the test suite, which enumerates the library:
 
 All models are at the `exact` tier (identical spike steps, traces within 1e-9 of the
 range) except those that draw random numbers (`xi`, `rand()`), which are
-`distributional`: {", ".join(noisy) or "none"}. Models without a threshold (rate,
+`distributional`: {", ".join(noisy) or "none"}; and the integer models at the `bitexact`
+tier (every state and spike identical on every step in Brian2 numpy, cython,
+`cpp_standalone` and BrainPy, with the declared corners reached): {", ".join(bitexact) or "none"}. Models without a threshold (rate,
 mean-field, synaptic) are compared on their traces alone.
 The measured float64 figures per model (max relative trace difference, spike counts) are
 in the section pages under [docs/models/](models/); typical values are 0 (bitwise: maps
