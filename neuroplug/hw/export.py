@@ -92,14 +92,14 @@ class HwOptions:
         exp(): index bits of the 2^frac LUT, fractional bits of its entries and of the
         base-2 argument.
     accept_error : bool
-        Export even when a state's error bound exceeds :data:`MAX_REL_ERROR` of its
-        characterised range (:func:`error_check`; ``--accept-error``).
+        Export even when a state's error bound exceeds ``MAX_REL_ERROR`` of its
+        characterised range (``error_check``; ``--accept-error``).
 
     Raises
     ------
     ExportError
-        An option out of range: ``width`` outside :data:`WIDTH_RANGE`, ``coef_width``
-        outside :data:`COEF_WIDTH_RANGE`, a format wider than :data:`MAX_SIGNAL_WIDTH`,
+        An option out of range: ``width`` outside ``WIDTH_RANGE``, ``coef_width``
+        outside ``COEF_WIDTH_RANGE``, a format wider than ``MAX_SIGNAL_WIDTH``,
         an unknown rounding or overflow.
     """
 
@@ -491,10 +491,10 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
            profile: str | None = None) -> dict:
     """Export a model: write ``<module>.v``, ``<module>.json`` into ``out``.
 
-    The two files are written as one unit (:func:`~neuroplug.hw.pair.write_pair`):
+    The two files are written as one unit (``write_pair``):
     temporary files first, with the mode a new file gets under the umask, then renamed
     into place, the ``.v`` first and the ``.json`` (which records the ``.v``'s sha256)
-    last; a failure leaves the old pair.  :func:`load_export` reads a pair back and
+    last; a failure leaves the old pair.  ``load_export`` reads a pair back and
     refuses one whose sha256 does not match.
 
     Parameters
@@ -519,7 +519,7 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
     Raises
     ------
     ExportError
-        The design is refused (see :func:`design`), ``opts`` were given with the
+        The design is refused (see ``design``), ``opts`` were given with the
         ``q8_8`` profile, or the profile is unknown.
     neuroplug.errors.OutputPathError
         ``out`` cannot be created or written (nothing is changed there).
@@ -528,7 +528,7 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
     -----
     ExportWarning
         The ``q8_8`` profile moves the rheobase by more than its tolerance
-        (:func:`neuroplug.hw.q88.q88_rheobase`); the sidecar records both values.
+        (``q88_rheobase``); the sidecar records both values.
     """
     out = Path(out)
     if profile == "q8_8":
