@@ -18,6 +18,52 @@ from .sim import _environment, _failure_text, simulator_available, tb_dir, veril
 __all__ = ["run_population", "verify_population"]
 
 
+def _build_and_test(sim, sources, top, build_dir, extra_env, *, waves=False,
+                    parameters=None):
+    """Build ``top`` from ``sources`` and run ``test_population`` on it (cocotb's runner).
+
+    Returns ``(result, error, seconds)``: the testbench's JSON result (``None`` if it
+    wrote none) and a failure message or ``None``.
+    """
+    from cocotb_tools.runner import get_runner
+
+    result = build_dir / "neuroplug_result.json"
+    xml = build_dir / "results.xml"
+    for stale in (result, xml):
+        if stale.exists():
+            stale.unlink()
+    env = dict(verilator_env() or {}) if sim == "verilator" else {}
+    tb = str(tb_dir())
+    added = [tb] if tb not in sys.path else []
+    sys.path[:0] = added
+    t0 = time.perf_counter()
+    error = None
+    try:
+        with _environment(env):
+            runner = get_runner(sim)
+            build_args = ["--x-assign", "fast", "--x-initial", "fast"] \
+                if sim == "verilator" else []
+            runner.build(sources=sources, hdl_toplevel=top, build_dir=build_dir, always=True,
+                         waves=waves, build_args=build_args, timescale=("1ns", "1ps"),
+                         parameters=parameters or {})
+            runner.test(hdl_toplevel=top, test_module="test_population", build_dir=build_dir,
+                        test_dir=build_dir, waves=waves, results_xml=str(xml),
+                        extra_env={**extra_env, "NEUROPLUG_RESULT": str(result),
+                                   "NEUROPLUG_HW_DIR": str(Path(__file__).resolve().parent)})
+    except SystemExit as exc:   # cocotb's runner exits on failures under pytest
+        error = f"simulation failed (exit {exc.code})"
+    finally:
+        for p in added:
+            sys.path.remove(p)
+    failures = xml.read_text().count("<failure") if xml.exists() else 1
+    data = json.loads(result.read_text()) if result.exists() else None
+    if failures and error is None:
+        error = "testbench reported a failure"
+    if error:
+        error += _failure_text(xml)
+    return data, error, time.perf_counter() - t0
+
+
 def run_population(sidecar, sim: str = "icarus", build_dir=None, steps: int = 100,
                    seed: int = 1, waves: bool = False, fifo_aw: int | None = None) -> dict:
     """Run the population testbench on an exported core.
@@ -46,7 +92,6 @@ def run_population(sidecar, sim: str = "icarus", build_dir=None, steps: int = 10
     why = simulator_available(sim)
     if why:
         raise RuntimeError(why)
-    from cocotb_tools.runner import get_runner
 
     sidecar = Path(sidecar).resolve()
     pop = json.loads(sidecar.read_text())
@@ -54,47 +99,16 @@ def run_population(sidecar, sim: str = "icarus", build_dir=None, steps: int = 10
     sources = [sidecar.parent / Path(f).name for f in pop["population"]["files"]]
     build_dir = Path(build_dir or sidecar.parent / f"sim_{top}_{sim}").resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
-    result = build_dir / "neuroplug_result.json"
-    xml = build_dir / "results.xml"
-    for stale in (result, xml):
-        if stale.exists():
-            stale.unlink()
-    env = dict(verilator_env() or {}) if sim == "verilator" else {}
-    tb = str(tb_dir())
-    added = [tb] if tb not in sys.path else []
-    sys.path[:0] = added
-    t0 = time.perf_counter()
-    error = None
-    try:
-        with _environment(env):
-            runner = get_runner(sim)
-            build_args = ["--x-assign", "fast", "--x-initial", "fast"] \
-                if sim == "verilator" else []
-            params = {"FIFO_AW": fifo_aw} if fifo_aw else {}
-            runner.build(sources=sources, hdl_toplevel=top, build_dir=build_dir, always=True,
-                         waves=waves, build_args=build_args, timescale=("1ns", "1ps"),
-                         parameters=params)
-            runner.test(hdl_toplevel=top, test_module="test_population", build_dir=build_dir,
-                        test_dir=build_dir, waves=waves, results_xml=str(xml),
-                        extra_env={"NEUROPLUG_SPEC": str(sidecar),
-                                   "NEUROPLUG_STEPS": str(steps),
-                                   "NEUROPLUG_SEED": str(seed),
-                                   "NEUROPLUG_FIFO_AW": str(fifo_aw or ""),
-                                   "NEUROPLUG_RESULT": str(result),
-                                   "NEUROPLUG_HW_DIR": str(Path(__file__).resolve().parent)})
-    except SystemExit as exc:   # cocotb's runner exits on failures under pytest
-        error = f"simulation failed (exit {exc.code})"
-    finally:
-        for p in added:
-            sys.path.remove(p)
-    failures = xml.read_text().count("<failure") if xml.exists() else 1
-    summary = json.loads(result.read_text()) if result.exists() else {}
-    if failures and error is None:
-        error = "testbench reported a failure"
+    data, error, seconds = _build_and_test(
+        sim, sources, top, build_dir,
+        {"NEUROPLUG_SPEC": str(sidecar), "NEUROPLUG_STEPS": str(steps),
+         "NEUROPLUG_SEED": str(seed), "NEUROPLUG_FIFO_AW": str(fifo_aw or "")},
+        waves=waves, parameters={"FIFO_AW": fifo_aw} if fifo_aw else None)
+    summary = data or {}
     if error:
-        summary["error"] = error + _failure_text(xml)
+        summary["error"] = error
     summary.update({"passed": error is None and bool(summary), "sim": sim,
-                    "build_dir": str(build_dir), "seconds": time.perf_counter() - t0})
+                    "build_dir": str(build_dir), "seconds": seconds})
     return summary
 
 
@@ -119,7 +133,6 @@ def run_population_suite(cores: dict, sim: str = "verilator", build_dir=None,
     why = simulator_available(sim)
     if why:
         raise RuntimeError(why)
-    from cocotb_tools.runner import get_runner
 
     from .population import core_ports, suite_verilog
 
@@ -138,44 +151,14 @@ def run_population_suite(cores: dict, sim: str = "verilator", build_dir=None,
     top = build_dir / "np_pop_suite.v"
     top.write_text(suite_verilog(pops))
     sources.append(top)
-    result = build_dir / "neuroplug_result.json"
-    xml = build_dir / "results.xml"
-    for stale in (result, xml):
-        if stale.exists():
-            stale.unlink()
-    env = dict(verilator_env() or {}) if sim == "verilator" else {}
-    tb = str(tb_dir())
-    added = [tb] if tb not in sys.path else []
-    sys.path[:0] = added
-    t0 = time.perf_counter()
-    error = None
-    try:
-        with _environment(env):
-            runner = get_runner(sim)
-            build_args = ["--x-assign", "fast", "--x-initial", "fast"] \
-                if sim == "verilator" else []
-            runner.build(sources=sources, hdl_toplevel="np_pop_suite", build_dir=build_dir,
-                         always=True, build_args=build_args, timescale=("1ns", "1ps"))
-            runner.test(hdl_toplevel="np_pop_suite", test_module="test_population",
-                        build_dir=build_dir, test_dir=build_dir, results_xml=str(xml),
-                        extra_env={"NEUROPLUG_SUITE": json.dumps(plan),
-                                   "NEUROPLUG_SEED": str(seed),
-                                   "NEUROPLUG_RESULT": str(result),
-                                   "NEUROPLUG_HW_DIR": str(Path(__file__).resolve().parent)})
-    except SystemExit as exc:
-        error = f"simulation failed (exit {exc.code})"
-    finally:
-        for p in added:
-            sys.path.remove(p)
-    failures = xml.read_text().count("<failure") if xml.exists() else 1
-    results = json.loads(result.read_text()) if result.exists() else []
-    if failures and error is None:
-        error = "testbench reported a failure"
+    results, error, seconds = _build_and_test(
+        sim, sources, "np_pop_suite", build_dir,
+        {"NEUROPLUG_SUITE": json.dumps(plan), "NEUROPLUG_SEED": str(seed)})
+    results = results or []
     out = {"passed": error is None and len(results) == len(cores), "sim": sim,
-           "results": results, "seconds": time.perf_counter() - t0,
-           "build_dir": str(build_dir)}
+           "results": results, "seconds": seconds, "build_dir": str(build_dir)}
     if error:
-        out["error"] = error + _failure_text(xml)
+        out["error"] = error
     return out
 
 
