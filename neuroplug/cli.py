@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_bench_build(sub):
-    """The ``bench`` and ``build`` subcommands (neuroplug/bench.py, neuroplug/build.py)."""
+    """The ``bench`` and ``build`` subcommands (neuroplug/bench/, neuroplug/build.py)."""
     b = sub.add_parser("bench", help="benchmark the library models and the plugin overhead",
                        description="Throughput of library models (updates/s vs N), set-up "
                        "times, memory traffic, library vs hand-written/built-in ratios with "
@@ -175,7 +175,7 @@ def _cmd_bench(args) -> int:
             raise _UsageError(f"--startup does not take {', '.join(given)}")
         if args.runs is not None and args.runs < 1:
             raise _UsageError(f"--runs: found {args.runs}, expected >= 1")
-        from . import startup  # standard library only; bench.py would import Brian2 here
+        from . import startup  # standard library only; neuroplug.bench imports Brian2
 
         res = startup.startup(runs=5 if args.runs is None else args.runs)
         _print_and_write(startup, res, args)

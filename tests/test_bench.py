@@ -6,8 +6,10 @@ code as the hand-written model, the bench writes every field the docs need, the
 Python-loop baseline simulates the same neuron, and brian2cuda projects compile.
 """
 
+import ast
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,7 +47,9 @@ def test_python_loop_baseline_simulates_the_library_lif():
 
     from neuroplug.brian2 import group
 
-    drive = bench._drive("lif", 3)
+    from neuroplug.bench.workloads import _drive
+
+    drive = _drive("lif", 3)
     G = group("lif", 3, dt=0.1 * b2.ms)
     G.I = drive * b2.amp
     S = b2.SpikeMonitor(G)
@@ -161,6 +165,62 @@ def test_cuda_preferences_are_restored():
     with cuda_preferences():
         assert "-std=c++17" in prefs["codegen.cpp.extra_compile_args_gcc"]
     assert prefs["codegen.cpp.extra_compile_args_gcc"] == before
+
+
+def _bench_imports(path: Path, modules: set) -> set:
+    """Modules of neuroplug/bench that ``path`` imports (function bodies included)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level == 0 and mod.startswith("neuroplug.bench"):
+                mod = mod.removeprefix("neuroplug.bench").lstrip(".")
+            elif node.level != 1:
+                continue
+            head = mod.split(".")[0]
+            out |= {head} if head else {a.name if a.name in modules else "__init__"
+                                        for a in node.names}
+        elif isinstance(node, ast.Import):
+            out |= {a.name.split(".")[2] if a.name.count(".") >= 2 else "__init__"
+                    for a in node.names if a.name.startswith("neuroplug.bench")}
+    return out & modules
+
+
+def bench_import_cycle(graph: dict) -> list | None:
+    """One import cycle of ``graph`` (module -> imported modules) as a path, or None."""
+    state = {}
+
+    def visit(m, path):
+        state[m] = "open"
+        for d in sorted(graph[m]):
+            if state.get(d) == "open":
+                return path[path.index(d):] + [d]
+            if d not in state and (cycle := visit(d, path + [d])):
+                return cycle
+        state[m] = "done"
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (cycle := visit(m, [m])):
+            return cycle
+    return None
+
+
+def test_bench_package_modules_are_documented_and_import_one_way():
+    """neuroplug/bench: each module has a docstring, and no module imports the package
+    (``__init__`` re-exports) or, through others, itself."""
+    pkg = Path(bench.__file__).parent
+    modules = {p.stem for p in pkg.glob("*.py")}
+    assert {"config", "workloads", "contenders", "timing", "report", "plots"} <= modules
+    graph = {m: _bench_imports(pkg / f"{m}.py", modules | {"__init__"}) - {m} for m in modules}
+    for m in sorted(modules):
+        assert ast.get_docstring(ast.parse((pkg / f"{m}.py").read_text())), f"{m}.py: no docstring"
+        if m != "__init__":
+            assert "__init__" not in graph[m], f"bench/{m}.py imports the package itself"
+    assert bench_import_cycle(graph) is None, " -> ".join(bench_import_cycle(graph))
+    # the check can fail
+    assert bench_import_cycle({**graph, "workloads": {"runner"}}) is not None
+    assert _bench_imports(pkg / "runner.py", modules) >= {"config", "contenders", "timing"}
 
 
 def test_copy_bandwidth_and_traffic_estimate():

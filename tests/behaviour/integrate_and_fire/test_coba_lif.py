@@ -12,7 +12,7 @@ from ..helpers import check_conductance_kicks
 
 
 def _network_rates(kind, duration_ms, seed=3):
-    from neuroplug.bench import _coba_network
+    from neuroplug.bench.workloads import _coba_network
 
     net, S = _coba_network(kind, N=4000, seed=seed)
     net.run(duration_ms * b2.ms, namespace={})
