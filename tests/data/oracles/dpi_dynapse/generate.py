@@ -33,16 +33,24 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore")
 
-import numpy as np  # noqa: E402
-import brian2  # noqa: E402
-from brian2 import (ms, nA, pA, defaultclock, prefs, Network, StateMonitor,  # noqa: E402
-                    SpikeMonitor, SpikeGeneratorGroup, TimedArray)
-
-import pkg_resources  # noqa: E402
-import teili  # noqa: E402,F401
-from teili.core.groups import Neurons, Connections  # noqa: E402
-from teili.models.neuron_models import DPI  # noqa: E402
-from teili.models.synapse_models import DPISyn  # noqa: E402
+import brian2
+import numpy as np
+import pkg_resources
+import teili  # noqa: F401
+from brian2 import (
+    Network,
+    SpikeGeneratorGroup,
+    SpikeMonitor,
+    StateMonitor,
+    TimedArray,
+    defaultclock,
+    ms,
+    pA,
+    prefs,
+)
+from teili.core.groups import Connections, Neurons
+from teili.models.neuron_models import DPI
+from teili.models.synapse_models import DPISyn
 
 SEED = 20140613
 DT_MS = 0.1
@@ -55,9 +63,9 @@ OUT = Path(__file__).with_name("teili_dpi.npz")
 def stimulus(rng):
     """(STEPS, N) held current in amp, and the input spikes (indices, steps)."""
     I = np.zeros((STEPS, N))
-    onset = int(round(20 / DT_MS))
+    onset = round(20 / DT_MS)
     I[onset:, 0:5] = np.array([0, 2, 4.5, 6, 12]) * 1e-9
-    hold = int(round(5 / DT_MS))
+    hold = round(5 / DT_MS)
     blocks = rng.uniform(0, 10e-9, size=(STEPS // hold, 4))
     I[:, 5:9] = np.repeat(blocks, hold, axis=0)
     I[:, 9] = 3e-9
