@@ -48,11 +48,12 @@ def test_matches_teili_dpi_neuron_and_synapses():
         assert a.shape == b.shape
         rel = np.max(np.abs(a - b), axis=0) / np.ptp(b, axis=0).clip(1e-15)
         assert rel.max() <= REL_BOUND, f"[{var}] max rel diff {rel.max():.3g} > {REL_BOUND}"
-    for ours, ref_name in (("Isyn_e", "Isyn_e"), ("Isyn_i", "Isyn_i")):
-        a, b = traces[ours][:, 9:], g[ref_name]
+    for var in ("Isyn_e", "Isyn_i"):  # teili's synapses onto neurons 9 and 10
+        a, b = traces[var][:, 9:], g[var]
         assert np.ptp(b) > 1e-9  # the synapses were driven well above Io
         rel = np.max(np.abs(a - b)) / np.ptp(b)
-        assert rel <= REL_BOUND, f"[{ours}] max rel diff {rel:.3g} > {REL_BOUND}"
+        assert rel <= REL_BOUND, f"[{var}] max rel diff {rel:.3g} > {REL_BOUND}"
+        np.testing.assert_array_equal(traces[var][:, :9], 0.5e-12)  # no synapse: Io
 
 
 # ---------------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ def behaviour():
     S.connect(i=0, j=5)
     M = b2.StateMonitor(G, ["Imem", "Iahp", "Isyn_e", "Isyn_i"], record=True, when="end")
     Sm = b2.SpikeMonitor(G)
-    b2.Network(G, src, S, M, Sm).run(STEPS * DT * b2.second)
+    b2.Network(G, src, S, M, Sm).run(STEPS * DT * b2.second, namespace={})
     tr = {v: np.asarray(getattr(M, v + "_")).T for v in ("Imem", "Iahp", "Isyn_e", "Isyn_i")}
     steps = np.round(np.asarray(Sm.t_) / DT).astype(int)
     spikes = [steps[np.asarray(Sm.i[:]) == k] for k in range(6)]
