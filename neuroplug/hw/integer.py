@@ -773,11 +773,12 @@ def integer_spec(model, preset: str | None = None, input_bits: int = INPUT_BITS)
         nodes.append(e)
     from .pair import module_name
 
+    levels = _levels(m, preset, input_bits)
     st = []
     for s in states:
         lo, hi = state_iv[s]
         flo, fhi = iv[final[s].k]
-        st.append({"name": s, "init": init[s], "width": _width(lo, hi), "lo": lo, "hi": hi,
+        st.append({"name": s, "port": port_name(s, False), "init": init[s], "width": _width(lo, hi), "lo": lo, "hi": hi,
                    "next": final[s].k, "wraps": not (lo <= flo and fhi <= hi),
                    "type": m.state[s].dtype, "description": m.state[s].description})
     spec = {
@@ -785,8 +786,9 @@ def integer_spec(model, preset: str | None = None, input_bits: int = INPUT_BITS)
         "module": module_name(f"int_{m.id}", preset), "model": m.id, "preset": preset,
         "model_sha256": m.sha256, "dt": str(m.dt),
         "input_bits": input_bits,
-        "inputs": [{"name": i, "width": input_bits, "type": m.inputs[i].dtype,
-                    "primary": i == m.primary_input} for i in inputs],
+        "inputs": [{"name": i, "port": port_name(i, True), "width": input_bits,
+                    "type": m.inputs[i].dtype, "primary": i == m.primary_input,
+                    "levels": levels} for i in inputs],
         "states": st, "spike": spike.k, "nodes": nodes,
         "parameters": {k: (int(v) if v.denominator == 1 else float(v))
                        for k, v in c.params.items()},
@@ -797,6 +799,22 @@ def integer_spec(model, preset: str | None = None, input_bits: int = INPUT_BITS)
     }
     IntegerModel(spec)        # the executor accepts it (raises on a malformed list)
     return spec
+
+
+def _levels(m, preset, input_bits) -> list:
+    """Stimulus levels of a verification run: the magnitudes of the model's cross-check
+    amplitudes and of its presets' stimuli that are integers within the input port."""
+    texts = list(m.crosscheck.stimulus) + [p.stimulus for p in m.presets.values()
+                                           if p.stimulus]
+    out = set()
+    for t in texts:
+        try:
+            v = Fraction(str(t).strip())
+        except (ValueError, ZeroDivisionError):
+            continue
+        if v.denominator == 1 and 0 < abs(v) < (1 << (input_bits - 1)):
+            out.add(abs(int(v)))
+    return sorted(out) or [1]
 
 
 def _initial(m, preset, c) -> dict:

@@ -19,7 +19,7 @@ holds and ``spike`` is 0.
 
 from __future__ import annotations
 
-__all__ = ["IntegerModel", "wrap_signed", "OPS"]
+__all__ = ["IntegerModel", "wrap_signed", "OPS", "stimulus_plan", "corner_counter"]
 
 
 def wrap_signed(value: int, width: int) -> int:
@@ -142,3 +142,109 @@ class IntegerModel:
         else:
             self.spike = 0
         return self.outputs()
+
+
+# ---------------------------------------------------------------- verification helpers
+def stimulus_plan(specs: list, cycles: int, rng) -> list:
+    """Per-cycle ``(rst, en, [inputs of each core])`` of a verification run.
+
+    Random piecewise-constant inputs at the levels the sidecar lists (the model's
+    cross-check and preset amplitudes, either sign, with occasional random values in
+    between), ``en`` gaps (5 %), a reset after 55 % of the run, then a stretch of random
+    full-range port values (saturation and wrap-around), then levels again.
+    """
+    zeros = [{i["name"]: 0 for i in s["inputs"]} for s in specs]
+    plan = [(1, 0, zeros), (1, 1, zeros)]
+
+    def levels(spec, name):
+        lv = next(i for i in spec["inputs"] if i["name"] == name).get("levels") or [1]
+        return lv
+
+    def block_values(n):
+        out = []
+        for s in specs:
+            cur = {}
+            for i in s["inputs"]:
+                a = rng.choice(levels(s, i["name"]))
+                cur[i["name"]] = a if rng.random() < 0.7 else -a
+            out.append(cur)
+        for _ in range(n):
+            vals = []
+            for s, cur in zip(specs, out):
+                v = {}
+                for i in s["inputs"]:
+                    base = cur[i["name"]]
+                    v[i["name"]] = base if rng.random() < 0.9 else \
+                        rng.randint(-abs(base), abs(base))
+                vals.append(v)
+            plan.append((0, 0 if rng.random() < 0.05 else 1, vals))
+
+    while len(plan) < int(cycles * 0.55):
+        block_values(rng.randint(20, 400))
+    plan.append((1, 1, zeros))
+    plan.append((0, 0, zeros))
+    while len(plan) < int(cycles * 0.75):
+        vals = []
+        for s in specs:
+            v = {}
+            for i in s["inputs"]:
+                h = 1 << (i["width"] - 1)
+                v[i["name"]] = rng.randint(-h, h - 1) if rng.random() < 0.5 else \
+                    rng.choice(levels(s, i["name"]))
+            vals.append(v)
+        plan.append((0, 1, vals))
+    while len(plan) < cycles:
+        block_values(rng.randint(20, 400))
+    return plan[:cycles]
+
+
+class corner_counter:
+    """Counts, over the steps of a run, the corners of an integer model's operations:
+    saturation (a ``min``/``max`` of a clip whose bound was active), wrap-around (a
+    modulo whose operand left its range; a state register that wrapped), comparisons
+    seen both true and false.  Operations whose value the interval analysis proved
+    constant are not counted."""
+
+    def __init__(self, spec: dict):
+        nodes = spec["nodes"]
+        var = [k for k, n in enumerate(nodes) if n["lo"] != n["hi"]]
+        self.sat = [k for k in var if nodes[k]["op"] in ("min", "max")]
+        self.mod = [k for k in var if nodes[k]["op"] in ("fmod", "tmod")]
+        self.cmp = [k for k in var if nodes[k]["op"] in ("lt", "le", "gt", "ge", "eq", "ne")]
+        self.arg0 = {k: nodes[k]["args"][0] for k in self.sat + self.mod}
+        self.regs = [(s["next"], s["width"]) for s in spec["states"] if s.get("wraps")]
+        self.sat_hits = {k: 0 for k in self.sat}
+        self.mod_hits = {k: 0 for k in self.mod}
+        self.cmp_seen = {k: set() for k in self.cmp}
+        self.reg_hits = 0
+        self.steps = 0
+
+    def add(self, model: "IntegerModel", inputs: dict) -> None:
+        """Count the corners of the step ``model`` takes next with ``inputs``."""
+        v = model.node_values(inputs)
+        self.steps += 1
+        for k in self.sat:
+            if v[k] != v[self.arg0[k]]:
+                self.sat_hits[k] += 1
+        for k in self.mod:
+            if v[k] != v[self.arg0[k]]:
+                self.mod_hits[k] += 1
+        for k in self.cmp:
+            self.cmp_seen[k].add(v[k])
+        for k, w in self.regs:
+            if wrap_signed(v[k], w) != v[k]:
+                self.reg_hits += 1
+
+    def summary(self) -> dict:
+        return {
+            "steps": self.steps,
+            "saturation": {"ops": len(self.sat),
+                           "reached": sum(1 for c in self.sat_hits.values() if c),
+                           "steps": sum(self.sat_hits.values())},
+            "wrap": {"ops": len(self.mod),
+                     "reached": sum(1 for c in self.mod_hits.values() if c),
+                     "steps": sum(self.mod_hits.values())},
+            "comparisons": {"ops": len(self.cmp),
+                            "both_ways": sum(1 for s in self.cmp_seen.values() if len(s) == 2)},
+            "register_wrap": {"registers": len(self.regs), "steps": self.reg_hits},
+        }
