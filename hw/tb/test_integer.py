@@ -32,7 +32,13 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 sys.path.insert(0, os.environ["NEUROPLUG_HW_DIR"])
-from intmodel import IntegerModel, corner_counter, stimulus_plan  # noqa: E402
+from intmodel import IntegerModel, corner_counter, stimulus_plan, wrap_signed  # noqa: E402
+
+
+def _signed(value, width):
+    """A port's value as a signed integer (1-bit ports come as a single Logic)."""
+    raw = value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)
+    return wrap_signed(raw, width)
 
 
 def _port(prefix, name):
@@ -52,7 +58,8 @@ async def rtl_equals_bittrue(dut):
             spec = json.load(fh)
         model = IntegerModel(spec)
         ins = [(i["name"], _port(c["prefix"], i["port"])) for i in spec["inputs"]]
-        outs = [(s["name"], _port(c["prefix"], s["port"])) for s in spec["states"]]
+        outs = [(s["name"], _port(c["prefix"], s["port"]), s["width"])
+                for s in spec["states"]]
         run.append({"spec": spec, "model": model, "ins": ins, "outs": outs,
                     "spike": _port(c["prefix"], "spike"), "expect": c.get("expect", "match"),
                     "corners": corner_counter(spec), "first": None, "spikes": 0,
@@ -83,8 +90,8 @@ async def rtl_equals_bittrue(dut):
                     r["corners"].add(model, vals)
                 exp = model.step(vals, en)
             got = {"spike": int(r["spike"].value)}
-            for name, sig in r["outs"]:
-                got[name] = sig.value.to_signed()
+            for name, sig, width in r["outs"]:
+                got[name] = _signed(sig.value, width)
             r["spikes"] += exp["spike"]
             if got != exp and r["first"] is None:
                 bad = next(k for k in exp if got[k] != exp[k])

@@ -900,8 +900,8 @@ class _V:
             return s
         assert w > wn, (k, w, wn)
         if wn == 1:
-            return f"{{{w}{{{s}[0]}}}}"
-        return f"{{{{{w - wn}{{{s}[{wn - 1}]}}}}, {s}}}"
+            return f"$signed({{{w}{{{s}[0]}}}})"
+        return f"$signed({{{{{w - wn}{{{s}[{wn - 1}]}}}}, {s}}})"
 
     def wire(self, w, expr, name=None):
         if name is None:
@@ -925,7 +925,7 @@ class _V:
         m, s = _magic(d, nb)
         wm = m.bit_length() + 1
         wp = max(wx, nb + 1) + wm
-        xe = x if wx == wp else f"{{{{{wp - wx}{{{x}[{wx - 1}]}}}}, {x}}}"
+        xe = x if wx == wp else f"$signed({{{{{wp - wx}{{{x}[{wx - 1}]}}}}, {x}}})"
         p = self.wire(wp, f"{xe} * {_lit(m, wp)}")
         return self.wire(wp, f"{p} >>> {s}"), wp
 
@@ -978,7 +978,7 @@ class _V:
         elif op == "abs":
             W = max(w, aw[0] + 1)
             a = self.ext(args[0], W)
-            t = self.wire(W, f"{a}[{W - 1}] ? -{a} : {a}")
+            t = self.wire(W, f"{self.sig(args[0])}[{aw[0] - 1}] ? -{a} : {a}")
             self.trunc(t, W, w, name)
         elif op == "sign":
             a = self.ref(args[0])
@@ -1010,22 +1010,22 @@ class _V:
         else:
             Wx = max(W, _width(0, max(-lo + (d - 1 if op[0] == "f" else 0), hi)) + 1)
             axx = self.ext(a, Wx)
-            neg = f"{axx}[{Wx - 1}]"
+            neg = f"{self.sig(a)}[{wa - 1}]"
             off = _lit(d - 1, Wx) if op[0] == "f" else _lit(0, Wx)
             x = self.wire(Wx, f"{neg} ? (-{axx} + {off}) : {axx}")
             xmax = max(-lo + (d - 1 if op[0] == "f" else 0), hi)
             q0, wq0 = self.udiv(x, Wx, xmax, d)
             wq = max(wq0, Wx)
-            q0e = q0 if wq == wq0 else f"{{{{{wq - wq0}{{{q0}[{wq0 - 1}]}}}}, {q0}}}"
+            q0e = q0 if wq == wq0 else f"$signed({{{{{wq - wq0}{{{q0}[{wq0 - 1}]}}}}, {q0}}})"
             q = self.wire(wq, f"{neg} ? -{q0e} : {q0e}")
         if op in ("fdiv", "tdiv"):
             if wq < w:
-                q = self.wire(w, f"{{{{{w - wq}{{{q}[{wq - 1}]}}}}, {q}}}")
+                q = self.wire(w, f"$signed({{{{{w - wq}{{{q}[{wq - 1}]}}}}, {q}}})")
                 wq = w
             self.trunc(q, wq, w, name)
             return
         Wr = max(wq + d.bit_length() + 1, W, w)
-        qe = q if wq == Wr else f"{{{{{Wr - wq}{{{q}[{wq - 1}]}}}}, {q}}}"
+        qe = q if wq == Wr else f"$signed({{{{{Wr - wq}{{{q}[{wq - 1}]}}}}, {q}}})"
         r = self.wire(Wr, f"{self.ext(a, Wr)} - {qe} * {_lit(d, Wr)}")
         self.trunc(r, Wr, w, name)
 
