@@ -140,7 +140,13 @@ def cmd_export(args) -> int:
         spec = export(args.model, args.preset, out=args.out, opts=opts, profile=profile)
     print(f"exported {spec['model']}" + (f"[{spec['preset']}]" if spec["preset"] else "")
           + f" as module {spec['module']} ({spec.get('profile')})")
-    if profile is None:
+    if spec.get("profile") == "integer":
+        for s in spec["states"]:
+            print(f"    {s['name']:>9} {s['width']:>3} bits  [{s['lo']}, {s['hi']}]"
+                  + ("  (register wraps, as int64)" if s["wraps"] else ""))
+        for i in spec["inputs"]:
+            print(f"    {i['name']:>9} {i['width']:>3} bits  -> port {i['port']}")
+    elif profile is None:
         for s in spec["states"]:
             b = spec["error_bound"][s["name"]]
             print(f"    {s['name']:>4} {s['format']['q']:>8} {s['unit']:<6} per-step error "
@@ -221,8 +227,14 @@ def cmd_verify(args) -> int:
 
             stem = str(mid).split("/")[-1].removesuffix(".toml")
             out = f"{args.out}/{module_name(stem, preset)}" + (f"_{profile}" if profile else "")
-        r = verify(mid, preset, sims=sims, cycles=args.cycles, out=out, profile=profile,
-                   steps=steps)
+        if profile is None and _is_integer(mid):
+            from .intverify import verify_integer
+
+            r = verify_integer(mid, preset, sims=sims, cycles=args.cycles, out=out,
+                               steps=steps)
+        else:
+            r = verify(mid, preset, sims=sims, cycles=args.cycles, out=out, profile=profile,
+                       steps=steps)
         results.append(r)
         (bar.write if len(jobs) > 1 else print)(r.report())
     if args.json:
@@ -239,6 +251,12 @@ def cmd_verify(args) -> int:
               + (f"; failed: {', '.join(failed)}" if failed else ""))
     sys.stdout.flush()
     return 1 if failed else 0
+
+
+def _is_integer(mid) -> bool:
+    from .export import _is_integer_model
+
+    return _is_integer_model(mid)
 
 
 COMMANDS = {"export": cmd_export, "verify-hw": cmd_verify}

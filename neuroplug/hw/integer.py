@@ -206,8 +206,9 @@ class _Compiler:
                                  "exactly")
             return g.const(int(v.c))
         if v.den != 1:
-            raise self.error(self.stmt, f"the {what} is a non-integer quotient (division by "
-                             f"{v.den} not consumed by int(), floor(), // or a comparison)")
+            raise self.error(self.stmt, f"the {what} is not an integer: it is divided by "
+                             f"{v.den} (a non-integer constant such as 0.1, or a division "
+                             "that no int(), floor(), // or comparison consumes)")
         return v.num
 
     def val(self, n):
