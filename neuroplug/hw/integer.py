@@ -865,12 +865,19 @@ def _lit(value: int, width: int) -> str:
     return f"{width}'sd{value}"
 
 
-def _magic(d: int, nbits: int):
-    """(m, s) with floor(x*m / 2**s) == floor(x/d) for every 0 <= x < 2**nbits."""
-    s = nbits + (d - 1).bit_length()
-    m = -(-(1 << s) // d)
-    assert m * d - (1 << s) <= (1 << (s - nbits))
-    return m, s
+def _magic(d: int, xmax: int):
+    """The smallest (m, s) with floor(x*m / 2**s) == floor(x/d) for every 0 <= x <= xmax.
+
+    With ``m = ceil(2**s/d)`` and ``e = m*d - 2**s`` (``0 <= e < d``),
+    ``x*m/2**s = x/d + x*e/(d*2**s)``; the floor is ``floor(x/d)`` whenever the excess
+    is below ``1/d``, i.e. ``x*e < 2**s``, which holds for every ``x <= xmax`` once
+    ``xmax*e < 2**s`` (always true for ``2**s >= xmax*d``)."""
+    s = max(d.bit_length() - 1, 0)
+    while True:
+        m = -(-(1 << s) // d)
+        if xmax * (m * d - (1 << s)) < (1 << s):
+            return m, s
+        s += 1
 
 
 class _V:
@@ -879,6 +886,7 @@ class _V:
         self.nodes = spec["nodes"]
         self.lines = []
         self.tmp = 0
+        self.qcache = {}
 
     def sig(self, k):
         return f"np_n{k}"
@@ -918,17 +926,20 @@ class _V:
             self.lines.append(f"    wire signed [{w - 1}:0] {name} = {src}[{w - 1}:0];")
 
     def udiv(self, x, wx, xmax, d):
-        """Nonnegative ``x`` (``wx`` bits, <= xmax) floor-divided by ``d > 0``: name, width."""
+        """Nonnegative ``x`` (``wx`` bits, <= xmax) floor-divided by ``d > 0``: the
+        quotient's wire and width (just wide enough for ``xmax // d``)."""
+        wq = (xmax // d).bit_length() + 1
         if d & (d - 1) == 0:
-            k = d.bit_length() - 1
-            return self.wire(wx, f"{x} >>> {k}"), wx
+            t = self.wire(wx, f"{x} >>> {d.bit_length() - 1}")
+            if wq >= wx:
+                return t, wx
+            return self.wire(wq, f"{t}[{wq - 1}:0]"), wq
         nb = max(xmax, 1).bit_length()
-        m, s = _magic(d, nb)
-        wm = m.bit_length() + 1
-        wp = max(wx, nb + 1) + wm
+        m, s = _magic(d, xmax)
+        wp = max(wx, nb + 1) + m.bit_length() + 1
         xe = x if wx == wp else f"$signed({{{{{wp - wx}{{{x}[{wx - 1}]}}}}, {x}}})"
         p = self.wire(wp, f"{xe} * {_lit(m, wp)}")
-        return self.wire(wp, f"{p} >>> {s}"), wp
+        return self.wire(wq, f"{p}[{s + wq - 1}:{s}]"), wq
 
     def node(self, k):
         n = self.nodes[k]
@@ -997,35 +1008,51 @@ class _V:
             return _lit(c, _width(c, c))
         return self.sig(k)
 
-    def division(self, k, n, a, wa):
-        op, d, w = n["op"], n["d"], n["width"]
+    def quotient(self, a, wa, d, floor):
+        """Wire and width of floor(a/d) (``floor``) or trunc(a/d), shared by the
+        division and the modulo of the same operand."""
+        key = (a, d, floor)
+        if key in self.qcache:
+            return self.qcache[key]
         an = self.nodes[a]
         lo, hi = an["lo"], an["hi"]
-        name = self.sig(k)
-        W = wa + 1                          # room for -a and for a + d - 1
-        ax = self.ext(a, W)
-        if op in ("fdiv", "fmod") and d & (d - 1) == 0:
-            q, wq = self.wire(W, f"{ax} >>> {d.bit_length() - 1}"), W
-        elif lo >= 0:
-            q, wq = self.udiv(self.wire(W, ax), W, hi, d)
+        if floor:
+            qlo, qhi = lo // d, hi // d
         else:
-            Wx = max(W, _width(0, max(-lo + (d - 1 if op[0] == "f" else 0), hi)) + 1)
+            qlo, qhi = [abs(x) // d * (1 if x >= 0 else -1) for x in (lo, hi)]
+        wq = _width(qlo, qhi)
+        if floor and d & (d - 1) == 0:
+            t = self.wire(wa, f"{self.ext(a, wa)} >>> {d.bit_length() - 1}")
+            q = t if wq >= wa else self.wire(wq, f"{t}[{wq - 1}:0]")
+            wq = max(wq, wa) if wq >= wa else wq
+        elif lo >= 0:
+            q, wq = self.udiv(self.ext(a, wa) if wa > 0 else self.sig(a), wa, hi, d)
+        else:
+            off = d - 1 if floor else 0
+            xmax = max(-lo + off, hi)
+            Wx = max(wa + 1, _width(0, xmax))
             axx = self.ext(a, Wx)
             neg = f"{self.sig(a)}[{wa - 1}]"
-            off = _lit(d - 1, Wx) if op[0] == "f" else _lit(0, Wx)
-            x = self.wire(Wx, f"{neg} ? (-{axx} + {off}) : {axx}")
-            xmax = max(-lo + (d - 1 if op[0] == "f" else 0), hi)
+            x = self.wire(Wx, f"{neg} ? (-{axx} + {_lit(off, Wx)}) : {axx}")
             q0, wq0 = self.udiv(x, Wx, xmax, d)
-            wq = max(wq0, Wx)
-            q0e = q0 if wq == wq0 else f"$signed({{{{{wq - wq0}{{{q0}[{wq0 - 1}]}}}}, {q0}}})"
-            q = self.wire(wq, f"{neg} ? -{q0e} : {q0e}")
+            Wn = max(wq, wq0 + 1)
+            q0e = q0 if Wn == wq0 else f"$signed({{{{{Wn - wq0}{{{q0}[{wq0 - 1}]}}}}, {q0}}})"
+            t = self.wire(Wn, f"{neg} ? -{q0e} : {q0e}")
+            q = t if Wn == wq else self.wire(wq, f"{t}[{wq - 1}:0]")
+        self.qcache[key] = (q, wq)
+        return q, wq
+
+    def division(self, k, n, a, wa):
+        op, d, w = n["op"], n["d"], n["width"]
+        name = self.sig(k)
+        q, wq = self.quotient(a, wa, d, op in ("fdiv", "fmod"))
         if op in ("fdiv", "tdiv"):
             if wq < w:
                 q = self.wire(w, f"$signed({{{{{w - wq}{{{q}[{wq - 1}]}}}}, {q}}})")
                 wq = w
             self.trunc(q, wq, w, name)
             return
-        Wr = max(wq + d.bit_length() + 1, W, w)
+        Wr = max(wq + d.bit_length() + 1, wa, w) + 1
         qe = q if wq == Wr else f"$signed({{{{{Wr - wq}{{{q}[{wq - 1}]}}}}, {q}}})"
         r = self.wire(Wr, f"{self.ext(a, Wr)} - {qe} * {_lit(d, Wr)}")
         self.trunc(r, Wr, w, name)
