@@ -191,8 +191,8 @@ class _Compiler:
         self.stmt = None
 
     def error(self, stmt, why):
-        where = f" statement '{' '.join(stmt.split())}'" if stmt else ""
-        return IntegerExportError(f"{self.m.id}:{where}: {why}; not exportable to integer "
+        where = f"statement '{' '.join(stmt.split())}': " if stmt else ""
+        return IntegerExportError(f"{where}{why}; not exportable to integer "
                                   "hardware", source=self.m.source, model=self.m.id,
                                   field="update")
 

