@@ -84,7 +84,9 @@ def nodes_source(spec: dict) -> str:
     body = step_source(spec).split("\n")[1:]
     body = [ln for ln in body if ln and not ln.lstrip().startswith("return")]
     vals = ", ".join(_operand(spec["nodes"], k) for k in range(len(spec["nodes"])))
-    return "def _nodes(s, i):\n" + "\n".join(body) + f"\n    return [{vals}]\n"
+    step_ret = step_source(spec).rstrip().split("\n")[-1].replace("return ", "", 1).strip()
+    return ("def _nodes(s, i):\n" + "\n".join(body) +
+            f"\n    return [{vals}], ({step_ret})\n")
 
 
 class IntegerModel:
@@ -132,7 +134,13 @@ class IntegerModel:
 
     def node_values(self, inputs: dict) -> list:
         """Every node's value in the step that ``inputs`` would take now (no step)."""
-        return self._nodes(self.s, {n: int(inputs.get(n, 0)) for n in self.inputs})
+        return self._nodes(self.s, {n: int(inputs.get(n, 0)) for n in self.inputs})[0]
+
+    def step_nodes(self, inputs: dict) -> tuple:
+        """One enabled step that also returns every node's value: ``(outputs, values)``."""
+        values, (self.spike, self.s) = self._nodes(
+            self.s, {n: int(inputs.get(n, 0)) for n in self.inputs})
+        return self.outputs(), values
 
     def step(self, inputs: dict, en: int = 1) -> dict:
         """One clock cycle; ``inputs`` maps input names to integers (missing: 0)."""
@@ -219,9 +227,8 @@ class corner_counter:
         self.reg_hits = 0
         self.steps = 0
 
-    def add(self, model: "IntegerModel", inputs: dict) -> None:
-        """Count the corners of the step ``model`` takes next with ``inputs``."""
-        v = model.node_values(inputs)
+    def add(self, v: list) -> None:
+        """Count the corners of one step from its node values (``step_nodes``)."""
         self.steps += 1
         for k in self.sat:
             if v[k] != v[self.arg0[k]]:
