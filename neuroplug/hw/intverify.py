@@ -345,3 +345,49 @@ def verify_integer(model, preset=None, sims=("icarus",), cycles: int = 10_000, o
                 res.steps.append((f"(b) RTL == bit-true [{sim}]", ok, detail, r))
     return res
 
+
+
+def integer_table(models=None, cycles: int = 10_000, sim: str = "verilator",
+                  synth: bool = True) -> str:
+    """The Markdown table of docs/hardware.md ("Integer chip models"): per model (default
+    parameters) the state widths, Brian2 == bit-true over ``cycles`` steps, RTL ==
+    bit-true over ``cycles`` cycles (all cores in one simulation) with the corners
+    reached, and the iCE40 resources from yosys."""
+    import tempfile
+
+    from .export import export
+    from .synth import synthesize
+
+    models = models or ["fixed_point_lif", "loihi_cuba", "loihi2_cuba", "loihi2_rf",
+                        "spinnaker_lif", "truenorth", "q88_adex"]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        specs = {m: export(m, None, out=Path(tmp) / m) for m in models}
+        r = run_integer_sim([{"spec": s["files"][1], "verilog": s["files"][0]}
+                             for s in specs.values()], sim, build_dir=Path(tmp) / "sim",
+                            cycles=cycles)
+        for m, s in specs.items():
+            b = brian2_check(m, None, s, steps=cycles)
+            core = r["cores"][s["module"]]
+            c = core["corners"]
+            cells = synthesize(Path(s["files"][0]), s["module"], "ice40") if synth else {}
+            widths = ", ".join(f"{x['name']} {x['width']}" + ("*" if x["wraps"] else "")
+                               for x in s["states"])
+            rows.append(
+                f"| `{m}` | {widths} | {b['steps']} x {b['neurons']}: "
+                f"{'identical' if b['passed'] else 'DIFFERS'}, {sum(b['spikes'])} spikes | "
+                f"{r['cycles']}: {'0 LSB' if core['first_mismatch'] is None else 'DIFFERS'}"
+                f", {core['spikes']} spikes | {c['saturation']['reached']}/"
+                f"{c['saturation']['ops']} | {c['wrap']['reached']}/{c['wrap']['ops']} | "
+                f"{c['comparisons']['both_ways']}/{c['comparisons']['ops']} | "
+                + (" | ".join(str(cells[k]) for k in ("LUT", "FF", "DSP", "carry"))
+                   if synth else "- | - | - | -") + " |")
+    head = ("| model | state bits (* wraps as int64) | Brian2 == bit-true (steps x neurons) "
+            f"| RTL == bit-true ({sim}, cycles) | saturation bounds hit | modulos wrapped | "
+            "comparisons both ways | iCE40 LUT4 | FF | SB_MAC16 | carry |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|\n")
+    return head + "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(integer_table())
