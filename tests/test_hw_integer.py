@@ -88,10 +88,10 @@ def test_refusal_names_model_and_statement(mid, tmp_path):
 
 def _toml(tmp_path, update, threshold="v > 100", reset="v = 0"):
     text = (Path(library_dir()) / "fixed_point_lif.toml").read_text()
-    text = re.sub(r'update = """.*?"""', f'update = """\n{update}\n"""', text, flags=re.S)
+    text = re.sub(r'update = """.*?"""', f'update = """\n{update}\n"""', text, flags=re.DOTALL)
     text = re.sub(r'threshold = ".*?"', f'threshold = "{threshold}"', text)
-    text = re.sub(r'reset = """.*?"""', f'reset = """\n{reset}\n"""', text, flags=re.S)
-    text = re.sub(r"\[crosscheck\.corners\].*", "", text, flags=re.S)
+    text = re.sub(r'reset = """.*?"""', f'reset = """\n{reset}\n"""', text, flags=re.DOTALL)
+    text = re.sub(r"\[crosscheck\.corners\].*", "", text, flags=re.DOTALL)
     path = tmp_path / "probe.toml"
     path.write_text(text)
     return str(path)

@@ -32,7 +32,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 sys.path.insert(0, os.environ["NEUROPLUG_HW_DIR"])
-from intmodel import IntegerModel, corner_counter, stimulus_plan, wrap_signed  # noqa: E402
+from intmodel import IntegerModel, corner_counter, stimulus_plan, wrap_signed
 
 
 def _signed(value, width):

@@ -43,11 +43,17 @@ import re
 from fractions import Fraction
 
 from .. import __version__
-from ..errors import ModelDefinitionError
 from .intmodel import IntegerModel, wrap_signed
+from .ir import NotExportable
 
-__all__ = ["IntegerExportError", "integer_spec", "integer_verilog", "is_integer_candidate",
-           "INPUT_BITS", "MAX_WIDTH"]
+__all__ = [
+    "INPUT_BITS",
+    "MAX_WIDTH",
+    "IntegerExportError",
+    "integer_spec",
+    "integer_verilog",
+    "is_integer_candidate",
+]
 
 #: width of every input port (signed): Brian2's int() conversions are 32-bit
 INPUT_BITS = 32
@@ -61,7 +67,12 @@ _CMP = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq",
 _BOOL = {"lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"}
 
 
-class IntegerExportError(ModelDefinitionError):
+#: the end of every refusal
+_NOT = ("not exportable to hardware (a discrete-time map exports only as exact integer "
+        "arithmetic)")
+
+
+class IntegerExportError(NotExportable):
     """The model cannot be compiled exactly to integer hardware (one line says why)."""
 
 
@@ -72,7 +83,7 @@ def is_integer_candidate(m) -> bool:
 
 # ---------------------------------------------------------------- graph
 class _Node:
-    __slots__ = ("op", "args", "d", "name", "value", "k")
+    __slots__ = ("args", "d", "k", "name", "op", "value")
 
     def __init__(self, op, args=(), d=None, name=None, value=None):
         self.op, self.args, self.d, self.name, self.value = op, tuple(args), d, name, value
@@ -156,7 +167,7 @@ def _fold(op, v, d):
     from .intmodel import OPS, _tdiv
 
     ns = dict(zip("abc", (f"({x})" for x in v)), d=d)
-    return int(eval(OPS[op].format(**ns), {"_tdiv": _tdiv}))  # noqa: S307 - integers only
+    return int(eval(OPS[op].format(**ns), {"_tdiv": _tdiv}))
 
 
 # ---------------------------------------------------------------- values
@@ -164,7 +175,7 @@ class _Val:
     """A compile-time value: an exact constant (``c``, a Fraction) or ``num/den`` with
     ``num`` an integer node and ``den`` a positive integer (``den == 1``: an integer)."""
 
-    __slots__ = ("c", "num", "den")
+    __slots__ = ("c", "den", "num")
 
     def __init__(self, c=None, num=None, den=1):
         self.c, self.num, self.den = c, num, den
@@ -192,9 +203,8 @@ class _Compiler:
 
     def error(self, stmt, why):
         where = f"statement '{' '.join(stmt.split())}': " if stmt else ""
-        return IntegerExportError(f"{where}{why}; not exportable to integer "
-                                  "hardware", source=self.m.source, model=self.m.id,
-                                  field="update")
+        return IntegerExportError(f"{where}{why}; {_NOT}", source=self.m.source,
+                                  model=self.m.id, field="update")
 
     # -- conversions
     def node(self, v: _Val, what="value"):
@@ -487,10 +497,14 @@ class _Compiler:
                 cur = env.get(target)
                 if cur is None:
                     raise self.error(self.stmt, f"'{target}' is read before it is set")
-                value = {"+=": lambda: self.add(cur, value),
-                         "-=": lambda: self.add(cur, value, sign=-1),
-                         "*=": lambda: self.mul(cur, value),
-                         "/=": lambda: self.div(cur, value)}[op]()
+                if op == "+=":
+                    value = self.add(cur, value)
+                elif op == "-=":
+                    value = self.add(cur, value, sign=-1)
+                elif op == "*=":
+                    value = self.mul(cur, value)
+                else:
+                    value = self.div(cur, value)
             if target in states:
                 value = self.val(self.node(value, f"value assigned to state '{target}'"))
             elif target in self.m.inputs or target in self.params:
@@ -536,7 +550,7 @@ def _ival(n, iv, state_iv, input_iv):
     if op == "fdiv":
         return a[0] // d, a[1] // d
     if op == "tdiv":
-        t = lambda x: abs(x) // d * (1 if x >= 0 else -1)  # noqa: E731
+        t = lambda x: abs(x) // d * (1 if x >= 0 else -1)
         return t(a[0]), t(a[1])
     if op == "fmod":
         return (a if 0 <= a[0] and a[1] < d else (0, d - 1))
@@ -553,7 +567,7 @@ def _ival(n, iv, state_iv, input_iv):
             return -a[1], -a[0]
         return 0, max(-a[0], a[1])
     if op == "sign":
-        s = lambda x: (x > 0) - (x < 0)  # noqa: E731
+        s = lambda x: (x > 0) - (x < 0)
         return s(a[0]), s(a[1])
     if op in ("band", "bor", "bxor"):
         if a[0] >= 0 and b[0] >= 0:
@@ -682,25 +696,25 @@ def integer_spec(model, preset: str | None = None, input_bits: int = INPUT_BITS)
 
     m = model if hasattr(model, "state") and hasattr(model, "kind") else get_model(model)
     if m.kind != "map":
-        raise IntegerExportError(f"{m.id}: not a discrete-time map (kind = '{m.kind}'); the "
+        raise IntegerExportError(f"not a discrete-time map (kind = '{m.kind}'); the "
                                  "integer export compiles 'update' models only",
                                  source=m.source, model=m.id, field="kind")
     if preset is not None and preset not in m.presets:
-        raise IntegerExportError(f"{m.id}: unknown preset '{preset}'; expected one of "
+        raise IntegerExportError(f"unknown preset '{preset}'; expected one of "
                                  f"{sorted(m.presets) or 'none'}", source=m.source,
                                  model=m.id, field="presets")
     if m.threshold is None:
-        raise IntegerExportError(f"{m.id}: no threshold (no spike output); not exportable "
+        raise IntegerExportError("no threshold (no spike output); not exportable "
                                  "to integer hardware", source=m.source, model=m.id,
                                  field="threshold")
     if m.refractory:
-        raise IntegerExportError(f"{m.id}: Brian2 refractoriness (refractory = "
+        raise IntegerExportError(f"Brian2 refractoriness (refractory = "
                                  f"'{m.refractory}') is not compiled; write the hold as "
                                  "statements (a counter state, as fixed_point_lif does)",
                                  source=m.source, model=m.id, field="refractory")
-    if m.equations and re.search(r"^\s*d\w+/dt", m.equations, re.M):
-        raise IntegerExportError(f"{m.id}: differential equations are not integer "
-                                 "arithmetic; not exportable to integer hardware",
+    if m.equations and re.search(r"^\s*d\w+/dt", m.equations, re.MULTILINE):
+        raise IntegerExportError(f"differential equations are not integer "
+                                 f"arithmetic; {_NOT}",
                                  source=m.source, model=m.id, field="equations")
     c = _Compiler(m, preset, input_bits)
     g = c.g
@@ -755,8 +769,8 @@ def integer_spec(model, preset: str | None = None, input_bits: int = INPUT_BITS)
     widths = [_width(*x) for x in iv]
     too_wide = [k for k, w in enumerate(widths) if w > MAX_WIDTH]
     if too_wide:
-        raise IntegerExportError(f"{m.id}: an intermediate needs {widths[too_wide[0]]} bits "
-                                 f"(> {MAX_WIDTH}); not exportable to integer hardware",
+        raise IntegerExportError(f"an intermediate needs {widths[too_wide[0]]} bits "
+                                 f"(> {MAX_WIDTH}); {_NOT}",
                                  source=m.source, model=m.id, field="update")
     nodes = []
     for n in order:
@@ -779,7 +793,8 @@ def integer_spec(model, preset: str | None = None, input_bits: int = INPUT_BITS)
     for s in states:
         lo, hi = state_iv[s]
         flo, fhi = iv[final[s].k]
-        st.append({"name": s, "port": port_name(s, False), "init": init[s], "width": _width(lo, hi), "lo": lo, "hi": hi,
+        st.append({"name": s, "port": port_name(s, False), "init": init[s],
+                   "width": _width(lo, hi), "lo": lo, "hi": hi,
                    "next": final[s].k, "wraps": not (lo <= flo and fhi <= hi),
                    "type": m.state[s].dtype, "description": m.state[s].description})
     spec = {
@@ -833,21 +848,23 @@ def _initial(m, preset, c) -> dict:
 
 # ---------------------------------------------------------------- Verilog
 #: Verilog-2005 and SystemVerilog keywords (a state or input of that name gets ``_q``)
-_KEYWORDS = set("""always and assign automatic begin buf bufif0 bufif1 case casex casez cell
-cmos config deassign default defparam design disable edge else end endcase endconfig
-endfunction endgenerate endmodule endprimitive endspecify endtable endtask event for force
-forever fork function generate genvar highz0 highz1 if ifnone incdir include initial inout
-input instance integer join large liblist library localparam macromodule medium module nand
+_KEYWORDS = frozenset("""
+always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config
+deassign default defparam design disable edge else end endcase endconfig endfunction
+endgenerate endmodule endprimitive endspecify endtable endtask event for force forever
+fork function generate genvar highz0 highz1 if ifnone incdir include initial inout input
+instance integer join large liblist library localparam macromodule medium module nand
 negedge nmos nor noshowcancelled not notif0 notif1 or output parameter pmos posedge
 primitive pull0 pull1 pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real
 realtime reg release repeat rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled
-signed small specify specparam strong0 strong1 supply0 supply1 table task time tran tranif0
-tranif1 tri tri0 tri1 triand trior trireg unsigned use uwire vectored wait wand weak0 weak1
-while wire wor xnor xor bit byte logic int shortint longint string class struct union enum
-typedef const static virtual extends import export package interface program property
-sequence assert assume cover bind clocking modport priority unique final alias chandle
-context dist expect foreach inside new null ref return super this type var void wildcard
-with clk rst en spike""".split())
+signed small specify specparam strong0 strong1 supply0 supply1 table task time tran
+tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned use uwire vectored wait wand
+weak0 weak1 while wire wor xnor xor bit byte logic int shortint longint string class
+struct union enum typedef const static virtual extends import export package interface
+program property sequence assert assume cover bind clocking modport priority unique
+final alias chandle context dist expect foreach inside new null ref return super this
+type var void wildcard with clk rst en spike
+""".split())  # noqa: SIM905
 
 
 def port_name(name: str, is_input: bool) -> str:
@@ -1082,9 +1099,9 @@ def integer_verilog(spec: dict) -> str:
     taken = [p for p in names]
     if len(set(taken)) != len(spec["inputs"]) + len(spec["states"]) or \
             any(p.startswith("np_") for p in taken):
-        raise IntegerExportError(f"{spec['model']}: two signals map to one Verilog port "
-                                 f"name ({sorted(taken)}); not exportable to integer "
-                                 "hardware", model=spec["model"], field="state")
+        raise IntegerExportError(f"two signals map to one Verilog port name "
+                                 f"({sorted(taken)}); {_NOT}", model=spec["model"],
+                                 field="state")
     body = []
     regs = []
     for k, n in enumerate(nodes):
@@ -1134,7 +1151,8 @@ def integer_verilog(spec: dict) -> str:
                         "Brian2's int64)" if s["wraps"] else ""))
     lines += ["`timescale 1ns / 1ps", "/* verilator lint_off UNUSEDSIGNAL */",
               f"module {spec['module']} ("] + ports + [");"] + body + \
-        [ln for ln in v.lines if ln] + seq + ["endmodule", "/* verilator lint_on UNUSEDSIGNAL */", ""]
+        [ln for ln in v.lines if ln] + seq + \
+        ["endmodule", "/* verilator lint_on UNUSEDSIGNAL */", ""]
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ holds and ``spike`` is 0.
 
 from __future__ import annotations
 
-__all__ = ["IntegerModel", "wrap_signed", "OPS", "stimulus_plan", "corner_counter"]
+__all__ = ["OPS", "IntegerModel", "corner_counter", "stimulus_plan", "wrap_signed"]
 
 
 def wrap_signed(value: int, width: int) -> int:
@@ -113,8 +113,8 @@ class IntegerModel:
         ns = {"_tdiv": _tdiv, "_w": wrap_signed}
         # the source is generated from the sidecar's own operation list (names are
         # integers and indices), never from model text
-        exec(compile(step_source(spec), f"<integer model {spec['module']}>", "exec"), ns)  # noqa: S102
-        exec(compile(nodes_source(spec), f"<integer nodes {spec['module']}>", "exec"), ns)  # noqa: S102
+        for src in (step_source(spec), nodes_source(spec)):
+            exec(compile(src, f"<integer model {spec['module']}>", "exec"), ns)  # noqa: S102
         self._step = ns["_step"]
         self._nodes = ns["_nodes"]
         self.reset()

@@ -32,8 +32,15 @@ import numpy as np
 from .integer import integer_spec
 from .intmodel import IntegerModel
 
-__all__ = ["IntegerResult", "brian2_check", "run_integer_sim", "suite_verilog",
-           "verify_integer", "corner_failures"]
+__all__ = [
+    "IntegerResult",
+    "brian2_check",
+    "corner_failures",
+    "integer_table",
+    "run_integer_sim",
+    "suite_verilog",
+    "verify_integer",
+]
 
 
 @dataclass
@@ -259,7 +266,7 @@ def _pch_fix(env: dict) -> dict:
         text = mk.read_text()
     except OSError:
         return {}
-    if re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", text, re.M):
+    if re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", text, re.MULTILINE):
         flags = os.environ.get("MAKEFLAGS", "")
         return {"MAKEFLAGS": (flags + " " if flags else "") + "CFG_CXXFLAGS_PCH_I=-include"}
     return {}
@@ -298,9 +305,8 @@ def verify_integer(model, preset=None, sims=("icarus",), cycles: int = 10_000, o
     ``steps`` selects: ``i`` (or ``ii``) runs (a), ``iii`` runs (b)."""
     import tempfile
 
-    from .export import export
-
     from ..library import model as get_model
+    from .export import export
 
     m = get_model(model)
     res = IntegerResult(m.id, preset)
