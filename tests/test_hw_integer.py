@@ -40,7 +40,7 @@ REFUSED = {
     "conductance_normalised": r"the initial value of 'v' \(0.3\) is not an integer",
     "sc_lif": r"statement 'v = refr\*v_rest \+ \(1 - refr\)\*v_int': the value assigned to "
               r"state 'v' is not an integer",
-    "sc_izhikevich": r"statement 'v = v1 \+ dv2\*h/2 \+ noise_std\*randn\(\)': randn\(\) draws "
+    "sc_izhikevich": r"statement 'v = v1 \+ dv2\*h/2 \+ noise_std\*randn\(\)': the model draws "
                      r"random numbers",
     "spinnaker2": r"statement 'v = alpha_decay\*v \+ I \+ i_offset': the value assigned to "
                   r"state 'v' is not an integer",

@@ -707,6 +707,15 @@ def integer_spec(model, preset: str | None = None, input_bits: int = INPUT_BITS)
         raise IntegerExportError("no threshold (no spike output); not exportable "
                                  "to integer hardware", source=m.source, model=m.id,
                                  field="threshold")
+    if m.stochastic:
+        where = next((f"statement '{' '.join(ln.split())}': " for ln in
+                      re.split(r"[;\n]", f"{m.update or ''}\n{m.reset or ''}")
+                      if re.search(r"\b(rand|randn|xi\w*)\b", ln)), "")
+        raise IntegerExportError(f"{where}the model draws random numbers (rand(), randn(), "
+                                 "xi) from "
+                                 "Brian2's generator, which has no bit-exact hardware "
+                                 f"counterpart; {_NOT}", source=m.source, model=m.id,
+                                 field="update")
     if m.refractory:
         raise IntegerExportError(f"Brian2 refractoriness (refractory = "
                                  f"'{m.refractory}') is not compiled; write the hold as "
