@@ -491,6 +491,12 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
            profile: str | None = None) -> dict:
     """Export a model: write ``<module>.v``, ``<module>.json`` into ``out``.
 
+    A discrete-time map model (``kind = "map"``: the chip and fixed-point neurons) takes
+    the integer path instead: its own statements compiled exactly
+    (:mod:`neuroplug.hw.integer`; sidecar ``"profile": "integer"``), refused with the
+    statement when they are not integer arithmetic; ``opts`` must then be left at
+    their defaults and ``profile`` unset.
+
     The two files are written as one unit (``write_pair``):
     temporary files first, with the mode a new file gets under the umask, then renamed
     into place, the ``.v`` first and the ``.json`` (which records the ``.v``'s sha256)
