@@ -56,7 +56,8 @@ def add_commands(sub) -> None:
     v.add_argument("model", nargs="?", help="model id or path to a .toml model file")
     v.add_argument("--preset", help="preset name")
     v.add_argument("--all", action="store_true",
-                   help="every exportable model and preset, and the q8_8 profile")
+                   help="every exportable model and preset, the q8_8 profile and every "
+                   "integer map model and preset")
     v.add_argument("--format", choices=["q8_8"], help="verify the q8_8 profile export")
     v.add_argument("--sim", action="append", choices=["icarus", "verilator"],
                    help="simulator(s) of step (iii) (repeatable; default icarus)")
@@ -210,7 +211,12 @@ def cmd_verify(args) -> int:
         raise HwUsageError("give either a MODEL or --all")
     if args.cycles < 1:
         raise HwUsageError("--cycles must be positive")
-    jobs = exportable() if args.all else [(args.model, args.preset, args.format)]
+    if args.all:
+        from .intverify import integer_jobs
+
+        jobs = exportable() + integer_jobs()
+    else:
+        jobs = [(args.model, args.preset, args.format)]
     if not args.all:
         from ..library import model
 
@@ -243,7 +249,8 @@ def cmd_verify(args) -> int:
     if args.markdown:
         from .export import _atomic_write
 
-        _atomic_write(Path(args.markdown), markdown_table(results))
+        _atomic_write(Path(args.markdown),
+                      markdown_table([r for r in results if r.profile != "integer"]))
         print(f"markdown: {args.markdown}")
     failed = [r.label for r in results if not r.passed]
     if len(results) > 1:

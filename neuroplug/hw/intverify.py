@@ -36,6 +36,7 @@ __all__ = [
     "IntegerResult",
     "brian2_check",
     "corner_failures",
+    "integer_jobs",
     "integer_table",
     "run_integer_sim",
     "suite_verilog",
@@ -297,6 +298,27 @@ def _corner_text(core: dict) -> str:
 
 
 # ---------------------------------------------------------------- verify-hw
+def integer_jobs() -> list:
+    """(model, preset, None) of every library map model the integer path compiles, each
+    with its presets (what ``verify-hw --all`` adds to the float ladder's jobs)."""
+    from ..library import model as get_model
+    from ..library import models
+    from .integer import IntegerExportError
+
+    out = []
+    for mid in models():
+        m = get_model(mid)
+        if m.kind != "map":
+            continue
+        for preset in [None, *m.presets]:
+            try:
+                integer_spec(m, preset)
+            except IntegerExportError:
+                continue
+            out.append((mid, preset, None))
+    return out
+
+
 def verify_integer(model, preset=None, sims=("icarus",), cycles: int = 10_000, out=None,
                    steps=("i", "ii", "iii")) -> IntegerResult:
     """``neuroplug verify-hw`` for an integer model: (a) Brian2 == bit-true over
