@@ -766,7 +766,9 @@ def integer_spec(model, preset: str | None = None, input_bits: int = INPUT_BITS)
             new = (min(old[0], lo), max(old[1], hi))
             if new == old:
                 continue
-            if rnd >= _SETTLE:           # widen: one more bit per round, at most int64
+            if _width(*new) > 64:        # an int64 register (wraps, as Brian2's int64)
+                new = (-(1 << 63), (1 << 63) - 1)
+            elif rnd >= _SETTLE:         # widen: one more bit per round, at most int64
                 w = min(max(_width(*new), _width(*old) + 1), 64)
                 new = (-(1 << (w - 1)), (1 << (w - 1)) - 1)
             if new != old:
