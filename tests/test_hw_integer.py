@@ -279,3 +279,13 @@ def test_verify_hw_command(tmp_path, capsys):
     assert rc == 0, out
     assert "(a) Brian2 == bit-true" in out and "(b) RTL == bit-true [icarus]" in out
     assert "400 cycles: 0 LSB on spike and every state" in out
+
+
+def test_verify_hw_all_includes_every_integer_model_and_preset():
+    from neuroplug.hw.intverify import integer_jobs
+
+    jobs = integer_jobs()
+    for mid in MODELS:
+        presets = {p for m, p, _ in jobs if m == mid}
+        assert presets == {None, *neuroplug.model(mid).presets}, mid
+    assert not {m for m, _, _ in jobs} & set(REFUSED)
