@@ -188,10 +188,10 @@ class _Val:
     """A compile-time value: an exact constant (``c``, a Fraction) or ``num/den`` with
     ``num`` an integer node and ``den`` a positive integer (``den == 1``: an integer)."""
 
-    __slots__ = ("c", "den", "num")
+    __slots__ = ("c", "den", "fl", "num")
 
-    def __init__(self, c=None, num=None, den=1):
-        self.c, self.num, self.den = c, num, den
+    def __init__(self, c=None, num=None, den=1, fl=False):
+        self.c, self.num, self.den, self.fl = c, num, den, fl
 
     @property
     def is_const(self):
@@ -204,12 +204,15 @@ class _Compiler:
         self.g = _Graph()
         self.input_bits = input_bits
         self.params = {}
+        self.float_params = set()
         for name, value in m.parameter_values(preset).items():
             arr = getattr(value, "shape", ())
             if arr not in ((), None):
                 raise self.error(None, f"parameter '{name}' is a per-neuron array; the "
                                  "integer export folds parameters to constants")
             kind = getattr(getattr(value, "dtype", None), "kind", "f")
+            if not (kind in "iu" or isinstance(value, int)):
+                self.float_params.add(name)
             self.params[name] = Fraction(int(value)) if kind in "iu" or isinstance(value, int) \
                 else Fraction(float(value))
         self.stmt = None
@@ -249,10 +252,53 @@ class _Compiler:
             return _Val(c=Fraction(num.value, den))
         return _Val(num=num, den=den)
 
+    # -- constants: Brian2's arithmetic (float64 where a float takes part)
+    def const_op(self, op, a, b):
+        """``a op b`` of two constants as Brian2 computes it: exact for two integers
+        (``/`` excepted), float64 otherwise (so ``floor(0.7*10)`` is 7, as in Brian2)."""
+        if not (a.fl or b.fl or op == "/"):
+            x, y = int(a.c), int(b.c)
+            if op == "**" and y < 0:
+                raise self.error(self.stmt, "an integer to a negative power")
+            r = {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y,
+                 "//": lambda: x // y, "%": lambda: x % y, "**": lambda: x ** y}[op]()
+            return _Val(c=Fraction(r))
+        x, y = float(a.c), float(b.c)
+        try:
+            r = {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y,
+                 "/": lambda: x / y, "//": lambda: x // y, "%": lambda: x % y,
+                 "**": lambda: x ** y}[op]()
+            r = Fraction(float(r))
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            raise self.error(self.stmt, f"the constant {float(a.c):g} {op} {float(b.c):g} "
+                             "has no finite value") from None
+        return _Val(c=r, fl=True)
+
+    def exact_quotient(self, v, what):
+        """Refuse arithmetic on a quotient by a non-power-of-two: Brian2 rounds it."""
+        if not v.is_const and v.den & (v.den - 1):
+            raise self.error(self.stmt, f"{what} the quotient of a division by {v.den}, "
+                             "which Brian2 rounds in float64; take int(), floor() or // "
+                             "of the quotient first")
+
+    def exact_factor(self, c):
+        """A float constant that multiplies a variable must be exact in every product:
+        an integer, or a dyadic fraction with a numerator below 2**24 (0.5, 1.5)."""
+        if c.denominator != 1 and (c.denominator & (c.denominator - 1) or
+                                   abs(c.numerator) >= 1 << 24):
+            raise self.error(self.stmt, f"multiplies a variable by the constant "
+                             f"{float(c):.10g}, which float64 holds only approximately (the "
+                             "product is rounded)")
+
     # -- arithmetic on values
     def add(self, a, b, sign=1):
         if a.is_const and b.is_const:
-            return _Val(c=a.c + sign * b.c)
+            return self.const_op("+" if sign > 0 else "-", a, b)
+        self.exact_quotient(a, "adds to")
+        self.exact_quotient(b, "adds to")
+        for v in (a, b):
+            if v.is_const:
+                self.exact_factor(v.c)
         na, da = self.frac(a)
         nb, db = self.frac(b)
         g = self.g
@@ -263,7 +309,12 @@ class _Compiler:
 
     def mul(self, a, b):
         if a.is_const and b.is_const:
-            return _Val(c=a.c * b.c)
+            return self.const_op("*", a, b)
+        self.exact_quotient(a, "multiplies")
+        self.exact_quotient(b, "multiplies")
+        for v in (a, b):
+            if v.is_const:
+                self.exact_factor(v.c)
         na, da = self.frac(a)
         nb, db = self.frac(b)
         return self.make(self.g.op("mul", na, nb), da * db)
@@ -275,14 +326,19 @@ class _Compiler:
         if b.c == 0:
             raise self.error(self.stmt, "division by zero")
         if a.is_const:
-            return _Val(c=a.c / b.c)
+            return self.const_op("/", a, b)
+        self.exact_quotient(a, "divides")
+        p, q = b.c.numerator, b.c.denominator
+        if q != 1 and abs(p) & (abs(p) - 1):
+            raise self.error(self.stmt, f"divides by the non-integer constant {float(b.c):.10g}"
+                             ", which float64 holds only approximately")
         na, da = self.frac(a)
         return self.make(self.g.op("mul", na, self.g.const(b.c.denominator)),
                          da * b.c.numerator)
 
     def floor(self, a):
         if a.is_const:
-            return _Val(c=Fraction(math.floor(a.c)))
+            return _Val(c=Fraction(math.floor(a.c)), fl=True)
         if a.den == 1:
             return a
         return _Val(num=self.g.op("fdiv", a.num, d=a.den))
@@ -296,7 +352,7 @@ class _Compiler:
 
     def neg(self, a):
         if a.is_const:
-            return _Val(c=-a.c)
+            return _Val(c=-a.c, fl=a.fl)
         return _Val(num=self.g.op("neg", a.num), den=a.den)
 
     def compare(self, op, a, b):
@@ -304,6 +360,11 @@ class _Compiler:
             return _Val(c=Fraction(int({"lt": a.c < b.c, "le": a.c <= b.c, "gt": a.c > b.c,
                                         "ge": a.c >= b.c, "eq": a.c == b.c,
                                         "ne": a.c != b.c}[op])))
+        for x, y in ((a, b), (b, a)):
+            if not x.is_const and x.den & (x.den - 1) and (not y.is_const or
+                                                           y.c.denominator != 1):
+                raise self.error(self.stmt, f"compares the quotient of a division by {x.den} "
+                                 "with a non-integer, which Brian2 rounds in float64")
         na, da = self.frac(a)
         nb, db = self.frac(b)
         g = self.g
@@ -315,7 +376,7 @@ class _Compiler:
         if b.c == 0:
             raise self.error(self.stmt, "'%' by zero")
         if a.is_const:
-            return _Val(c=a.c - b.c * math.floor(a.c / b.c))
+            return self.const_op("%", a, b)
         if a.den == 1 and b.c.denominator == 1:
             d = int(b.c)
             g = self.g
@@ -342,13 +403,13 @@ class _Compiler:
         if isinstance(tree, ast.Constant):
             if isinstance(tree.value, bool):
                 return _Val(c=Fraction(int(tree.value)))
-            return _Val(c=Fraction(tree.value))
+            return _Val(c=Fraction(tree.value), fl=isinstance(tree.value, float))
         if isinstance(tree, ast.Name):
             name = tree.id
             if name in env:
                 return env[name]
             if name in self.params:
-                return _Val(c=self.params[name])
+                return _Val(c=self.params[name], fl=name in self.float_params)
             if name in ("t", "dt", "t_in_timesteps", "lastspike", "not_refractory", "i", "N"):
                 raise self.error(self.stmt, f"uses '{name}' (time or neuron index), which "
                                  "the integer export does not provide")
@@ -377,6 +438,8 @@ class _Compiler:
             if isinstance(op, ast.Div):
                 return self.div(a, b)
             if isinstance(op, ast.FloorDiv):
+                if a.is_const and b.is_const:
+                    return self.const_op("//", a, b)
                 if not b.is_const:
                     raise self.error(self.stmt, "'//' by a variable (only a division by a "
                                      "constant compiles exactly)")
@@ -385,9 +448,7 @@ class _Compiler:
                 return self.mod(a, b)
             if isinstance(op, ast.Pow):
                 if a.is_const and b.is_const:
-                    if b.c.denominator != 1:
-                        raise self.error(self.stmt, "a non-integer power")
-                    return _Val(c=a.c ** int(b.c))
+                    return self.const_op("**", a, b)
                 if b.is_const and b.c.denominator == 1 and 0 <= b.c <= 8:
                     out = _Val(c=Fraction(1))
                     for _ in range(int(b.c)):
@@ -439,7 +500,7 @@ class _Compiler:
         if fn == "abs":
             a = args[0]
             if a.is_const:
-                return _Val(c=abs(a.c))
+                return _Val(c=abs(a.c), fl=a.fl)
             return _Val(num=g.op("abs", a.num), den=a.den)
         if fn == "sign":
             a = args[0]
@@ -449,7 +510,7 @@ class _Compiler:
         if fn == "clip":
             x, lo, hi = args
             if x.is_const and lo.is_const and hi.is_const:
-                return _Val(c=min(max(x.c, lo.c), hi.c))
+                return _Val(c=min(max(x.c, lo.c), hi.c), fl=x.fl or lo.fl or hi.fl)
             if x.den != 1 and not (lo.is_const and hi.is_const):
                 raise self.error(self.stmt, "clip() of a non-integer quotient")
             nx = self.node(x, "argument of clip()")
