@@ -16,7 +16,10 @@ Modules: :mod:`~neuroplug.hw.ir` (float64 discrete-time map from a library model
 population cores, ``export --neurons N``), :mod:`~neuroplug.hw.population_model` (N
 bit-true neurons), :mod:`~neuroplug.hw.population_sim` (their testbench runner and hazard
 proof), :mod:`~neuroplug.hw.pnr` (iCE40 place-and-route table),
-:mod:`~neuroplug.hw.cli` (``export``, ``verify-hw``).
+:mod:`~neuroplug.hw.cli` (``export``, ``verify-hw``); for integer map models (chip
+neurons) :mod:`~neuroplug.hw.integer` (the model's statements compiled to exact integer
+operations and Verilog), :mod:`~neuroplug.hw.intmodel` (their bit-true executor) and
+:mod:`~neuroplug.hw.intverify` (Brian2 == bit-true == RTL).
 Their imports point one way (``tests/test_hw_robustness.py`` checks that the graph has
 no cycle): ``fixedpoint`` <- ``bittrue``; ``ir`` <- ``errors`` <- ``pair`` <- ``q88``
 <- ``verilog`` <- ``export`` <- ``ladder`` <- ``cli``.

@@ -56,7 +56,8 @@ def add_commands(sub) -> None:
     v.add_argument("model", nargs="?", help="model id or path to a .toml model file")
     v.add_argument("--preset", help="preset name")
     v.add_argument("--all", action="store_true",
-                   help="every exportable model and preset, and the q8_8 profile")
+                   help="every exportable model and preset, the q8_8 profile and every "
+                   "integer map model and preset")
     v.add_argument("--format", choices=["q8_8"], help="verify the q8_8 profile export")
     v.add_argument("--sim", action="append", choices=["icarus", "verilator"],
                    help="simulator(s) of step (iii) (repeatable; default icarus)")
@@ -140,7 +141,13 @@ def cmd_export(args) -> int:
         spec = export(args.model, args.preset, out=args.out, opts=opts, profile=profile)
     print(f"exported {spec['model']}" + (f"[{spec['preset']}]" if spec["preset"] else "")
           + f" as module {spec['module']} ({spec.get('profile')})")
-    if profile is None:
+    if spec.get("profile") == "integer":
+        for s in spec["states"]:
+            print(f"    {s['name']:>9} {s['width']:>3} bits  [{s['lo']}, {s['hi']}]"
+                  + ("  (register wraps, as int64)" if s["wraps"] else ""))
+        for i in spec["inputs"]:
+            print(f"    {i['name']:>9} {i['width']:>3} bits  -> port {i['port']}")
+    elif profile is None:
         for s in spec["states"]:
             b = spec["error_bound"][s["name"]]
             print(f"    {s['name']:>4} {s['format']['q']:>8} {s['unit']:<6} per-step error "
@@ -204,7 +211,12 @@ def cmd_verify(args) -> int:
         raise HwUsageError("give either a MODEL or --all")
     if args.cycles < 1:
         raise HwUsageError("--cycles must be positive")
-    jobs = exportable() if args.all else [(args.model, args.preset, args.format)]
+    if args.all:
+        from .intverify import integer_jobs
+
+        jobs = exportable() + integer_jobs()
+    else:
+        jobs = [(args.model, args.preset, args.format)]
     if not args.all:
         from ..library import model
 
@@ -221,8 +233,14 @@ def cmd_verify(args) -> int:
 
             stem = str(mid).split("/")[-1].removesuffix(".toml")
             out = f"{args.out}/{module_name(stem, preset)}" + (f"_{profile}" if profile else "")
-        r = verify(mid, preset, sims=sims, cycles=args.cycles, out=out, profile=profile,
-                   steps=steps)
+        if profile is None and _is_integer(mid):
+            from .intverify import verify_integer
+
+            r = verify_integer(mid, preset, sims=sims, cycles=args.cycles, out=out,
+                               steps=steps)
+        else:
+            r = verify(mid, preset, sims=sims, cycles=args.cycles, out=out, profile=profile,
+                       steps=steps)
         results.append(r)
         (bar.write if len(jobs) > 1 else print)(r.report())
     if args.json:
@@ -231,7 +249,8 @@ def cmd_verify(args) -> int:
     if args.markdown:
         from .export import _atomic_write
 
-        _atomic_write(Path(args.markdown), markdown_table(results))
+        _atomic_write(Path(args.markdown),
+                      markdown_table([r for r in results if r.profile != "integer"]))
         print(f"markdown: {args.markdown}")
     failed = [r.label for r in results if not r.passed]
     if len(results) > 1:
@@ -239,6 +258,12 @@ def cmd_verify(args) -> int:
               + (f"; failed: {', '.join(failed)}" if failed else ""))
     sys.stdout.flush()
     return 1 if failed else 0
+
+
+def _is_integer(mid) -> bool:
+    from .export import _is_integer_model
+
+    return _is_integer_model(mid)
 
 
 COMMANDS = {"export": cmd_export, "verify-hw": cmd_verify}

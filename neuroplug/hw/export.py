@@ -491,6 +491,12 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
            profile: str | None = None) -> dict:
     """Export a model: write ``<module>.v``, ``<module>.json`` into ``out``.
 
+    A discrete-time map model (``kind = "map"``: the chip and fixed-point neurons) takes
+    the integer path instead: its own statements compiled exactly
+    (:mod:`neuroplug.hw.integer`; sidecar ``"profile": "integer"``), refused with the
+    statement when they are not integer arithmetic; ``opts`` must then be left at
+    their defaults and ``profile`` unset.
+
     The two files are written as one unit (``write_pair``):
     temporary files first, with the mode a new file gets under the umask, then renamed
     into place, the ``.v`` first and the ``.json`` (which records the ``.v``'s sha256)
@@ -531,6 +537,10 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
         (``q88_rheobase``); the sidecar records both values.
     """
     out = Path(out)
+    if profile == "q8_8" and _is_integer_model(model):
+        raise ExportError("--format q8_8 is the LIF profile of the float exporter; an "
+                          "integer map model is exported as written (omit --format)",
+                          field="format")
     if profile == "q8_8":
         changed = [_OPTION.get(f.name, f.name) for f in fields(HwOptions)
                    if opts is not None and getattr(opts, f.name) != getattr(HwOptions(), f.name)]
@@ -545,6 +555,8 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
         spec = q88_spec(model, preset)
     elif profile is not None:
         raise ExportError(f"unknown profile {profile!r}; expected 'q8_8'", field="format")
+    elif _is_integer_model(model):
+        return _export_integer(model, preset, out, opts)
     else:
         ir = build_map(model, preset)
         spec = design(ir, opts)
@@ -556,4 +568,35 @@ def export(model, preset: str | None = None, out=".", opts: HwOptions | None = N
     warning = rheobase_warning(spec) if profile == "q8_8" else None
     if warning:
         warnings.warn(warning, ExportWarning, stacklevel=2)
+    return spec
+
+
+def _is_integer_model(model) -> bool:
+    """Discrete-time map models take the integer path (:mod:`neuroplug.hw.integer`)."""
+    from ..library import model as get_model
+    from .integer import is_integer_candidate
+
+    try:
+        m = get_model(model)
+    except Exception:  # noqa: BLE001 - the float path reports the loader's error
+        return False
+    return is_integer_candidate(m)
+
+
+def _export_integer(model, preset, out: Path, opts) -> dict:
+    """Write ``<module>.v`` and ``<module>.json`` of an integer map model (the model's own
+    statements; :func:`neuroplug.hw.integer.integer_spec`)."""
+    from .integer import integer_spec, integer_verilog
+
+    if opts is not None and opts != HwOptions():
+        raise ExportError("fixed-point options (--format, --width, --coef-width, --rounding, "
+                          "--overflow) do not apply to an integer map model: its widths "
+                          "come from its own arithmetic; expected none of them",
+                          field="format")
+    spec = integer_spec(model, preset)
+    src = integer_verilog(spec)
+    spec["verilog_sha256"] = verilog_sha256(src)
+    vname, jname = f"{spec['module']}.v", f"{spec['module']}.json"
+    vpath, jpath = write_pair(out, {vname: src, jname: sidecar_json(spec)})
+    spec["files"] = [str(vpath), str(jpath)]
     return spec
