@@ -33,7 +33,7 @@ pytestmark = pytest.mark.xdist_group("test_hw_integer")
 
 #: every integer / fixed-point model of the hardware family
 MODELS = ("fixed_point_lif", "loihi_cuba", "loihi2_cuba", "loihi2_rf", "spinnaker_lif",
-          "truenorth", "q88_adex")
+          "truenorth", "q88_adex", "akida")
 #: hardware-family maps that are not integer arithmetic: refused, with the reason
 REFUSED = {
     "adex_normalised": r"the initial value of 'v' \(0.3\) is not an integer",
@@ -53,7 +53,7 @@ CORES = [(m, None) for m in MODELS] + [
     ("loihi2_cuba", "reset_window"), ("loihi2_rf", "lava_docstring"),
     ("spinnaker_lif", "spynnaker_example"), ("truenorth", "stochastic_threshold"),
     ("truenorth", "stochastic_synapse"), ("truenorth", "stochastic_leak"),
-    ("truenorth", "integrator"), ("truenorth", "class1")]
+    ("truenorth", "integrator"), ("truenorth", "class1"), ("akida", "binary")]
 VERILATOR_CYCLES = 10_000
 ICARUS_CYCLES = 300
 

@@ -521,31 +521,31 @@ class _Compiler:
             x = self.int_node(args[0], fn)
             n = self.const_int(args[1], fn)
             if fn == "shift_right":
-                return _Val(num=g.op("fdiv", x, d=1 << n))
+                return self.val(g.op("fdiv", x, d=1 << n))
             if fn == "shift_left":
-                return _Val(num=g.op("mul", x, g.const(1 << n)))
+                return self.val(g.op("mul", x, g.const(1 << n)))
             if fn == "round_shift":
                 h = (1 << (n - 1)) if n > 0 else 0
                 mag = g.op("fdiv", g.op("add", g.op("abs", x), g.const(h)), d=1 << n)
-                return _Val(num=g.op("mul", g.op("sign", x), mag))
+                return self.val(g.op("mul", g.op("sign", x), mag))
             if fn == "mask":
-                return _Val(num=g.op("fmod", x, d=1 << n))
+                return self.val(g.op("fmod", x, d=1 << n))
             if fn == "wrap":
                 h = 1 << (n - 1)
-                return _Val(num=g.op("sub", g.op("fmod", g.op("add", x, g.const(h)),
+                return self.val(g.op("sub", g.op("fmod", g.op("add", x, g.const(h)),
                                                  d=1 << n), g.const(h)))
             if fn == "saturate":
                 h = 1 << (n - 1)
-                return _Val(num=g.op("min", g.op("max", x, g.const(-h)), g.const(h - 1)))
+                return self.val(g.op("min", g.op("max", x, g.const(-h)), g.const(h - 1)))
             if n == 0:
                 raise self.error(self.stmt, f"{fn}() by zero")
             op = "tdiv" if fn == "trunc_div" else "tmod"
             r = g.op(op, x, d=abs(n))
-            return _Val(num=g.op("neg", r) if (n < 0 and op == "tdiv") else r)
+            return self.val(g.op("neg", r) if (n < 0 and op == "tdiv") else r)
         if fn in ("bit_and", "bit_or", "bit_xor"):
             a = self.int_node(args[0], fn)
             b = self.int_node(args[1], fn)
-            return _Val(num=g.op({"bit_and": "band", "bit_or": "bor", "bit_xor": "bxor"}[fn],
+            return self.val(g.op({"bit_and": "band", "bit_or": "bor", "bit_xor": "bxor"}[fn],
                                  a, b))
         if fn in ("rand", "randn", "poisson"):
             raise self.error(self.stmt, f"{fn}() draws random numbers from Brian2's "

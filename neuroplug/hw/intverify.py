@@ -319,6 +319,26 @@ def integer_jobs() -> list:
     return out
 
 
+def hardware_integer_models() -> list:
+    """The library's chip models (``family = "hardware"`` maps) that the integer path
+    compiles with their default parameters."""
+    from ..library import model as get_model
+    from ..library import models
+    from .integer import IntegerExportError
+
+    out = []
+    for mid in models():
+        m = get_model(mid)
+        if m.family != "hardware" or m.kind != "map":
+            continue
+        try:
+            integer_spec(m, None)
+        except IntegerExportError:
+            continue
+        out.append(mid)
+    return out
+
+
 def verify_integer(model, preset=None, sims=("icarus",), cycles: int = 10_000, out=None,
                    steps=("i", "ii", "iii")) -> IntegerResult:
     """``neuroplug verify-hw`` for an integer model: (a) Brian2 == bit-true over
@@ -386,8 +406,7 @@ def integer_table(models=None, cycles: int = 10_000, sim: str = "verilator",
     from .export import export
     from .synth import synthesize
 
-    models = models or ["fixed_point_lif", "loihi_cuba", "loihi2_cuba", "loihi2_rf",
-                        "spinnaker_lif", "truenorth", "q88_adex"]
+    models = models or hardware_integer_models()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         specs = {m: export(m, None, out=Path(tmp) / m) for m in models}
