@@ -162,6 +162,12 @@ def _si(text: str) -> float:
 
 
 def _strongest(m: Model) -> str:
+    """The cross-check's strongest step; with protocol "random" (ranges +-A, the widest
+    chosen to pin an integer model in saturation or wrap-around) the narrowest nonzero
+    range, a constant drive in the model's working range."""
+    if m.crosscheck.protocol == "random":
+        ranges = [a for a in m.crosscheck.stimulus if _si(a) > 0] or list(m.crosscheck.stimulus)
+        return min(ranges, key=_si)
     return max(m.crosscheck.stimulus, key=lambda a: abs(_si(a)))
 
 
@@ -185,8 +191,10 @@ def usage_snippets(m: Model) -> tuple[str, str]:
               f"syn.{inp}_syn = {_py_quantity(amp)}"]
         objs = "G, P, syn, M"
     else:
+        what = ("narrowest random range" if m.crosscheck.protocol == "random" else
+                "strongest step")
         b.append(f"G.{inp} = {_py_quantity(amp)}  # a constant input (the cross-check's "
-                 "strongest step)")
+                 f"{what})")
         objs = "G, M"
     b.append(f'M = b2.StateMonitor(G, "{var}", record=True)')
     if m.threshold:

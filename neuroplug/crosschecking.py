@@ -284,6 +284,8 @@ def _amplitudes(m, preset):
     amps = [parse_quantity(t) for t in m.crosscheck.stimulus]
     if preset is not None and m.presets[preset].stimulus:
         extra = parse_quantity(m.presets[preset].stimulus)
+        if m.crosscheck.protocol == "random":  # a range +-A: the preset's step -A is A
+            extra = abs(extra)
         if not any(float(a) == float(extra) for a in amps):
             amps.append(extra)
     return amps

@@ -28,9 +28,17 @@ def assert_exercised(result, model_id):
 
 
 def strongest_drive(model_id):
-    """The largest cross-check amplitude of a model (a Brian2 quantity)."""
+    """The largest cross-check amplitude of a model (a Brian2 quantity), a constant drive
+    in its working range.
+
+    Protocol ``"random"`` lists ranges +-A of random integers, the widest chosen to drive
+    an integer model into saturation or wrap-around (a constant at that value would pin
+    it there): for it, the narrowest nonzero range is used.
+    """
     m = neuroplug.model(model_id)
     amps = [parse_quantity(s) for s in m.crosscheck.stimulus]
+    if m.crosscheck.protocol == "random":
+        return min((a for a in amps if float(a) > 0), key=float, default=amps[0])
     return max(amps, key=float)
 
 

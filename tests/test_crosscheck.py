@@ -65,6 +65,11 @@ def test_crosscheck_float64(model_id, preset):
             neuroplug.model(model_id).crosscheck.duration)))
         for name, v in r.metrics["variables"].items():
             assert v["max_rel"] <= cc.EXACT_REL_BOUND, name
+        if r.tier == "bitexact":  # every target identical, every declared corner reached
+            assert all(t["identical"] for t in r.metrics["targets"].values())
+            corners = r.metrics["corners"]
+            assert corners, "a bitexact model declares the corners its stimulus reaches"
+            assert all(c["reached"] for c in corners.values()), corners
     else:
         for row in r.metrics["distribution"]:
             assert row["rate_rel_diff"] <= cc.RATE_REL_BOUND
