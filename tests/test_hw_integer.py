@@ -86,6 +86,16 @@ def test_refusal_names_model_and_statement(mid, tmp_path):
     assert cli.main(["export", mid, "--out", str(tmp_path)]) == 2
 
 
+
+@pytest.mark.parametrize("command", ["export", "verify-hw"])
+def test_population_option_refused_for_integer_models(command, tmp_path, capsys):
+    """--neurons (population cores) exists for the float models' fixed-point exports only:
+    one line saying so, exit 2, nothing written."""
+    assert cli.main([command, "akida", "--neurons", "16", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "integer map model" in err and "--neurons" in err and "\n" not in err
+    assert not list(tmp_path.iterdir())
+
 def _toml(tmp_path, update, threshold="v > 100", reset="v = 0"):
     text = (Path(library_dir()) / "fixed_point_lif.toml").read_text()
     text = re.sub(r'update = """.*?"""', f'update = """\n{update}\n"""', text, flags=re.DOTALL)

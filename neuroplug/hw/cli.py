@@ -178,6 +178,11 @@ def _export_population(args, n: int, opts) -> int:
 
     if not 1 <= n <= MAX_NEURONS:
         raise HwUsageError(f"--neurons: expected an integer 1..{MAX_NEURONS}, found {n}")
+    if _is_integer(args.model):
+        raise HwUsageError(f"--neurons: model '{args.model}' is an integer map model, whose "
+                           "export is one combinational neuron core (population cores are "
+                           "generated for the fixed-point exports of float models only); "
+                           "expected no --neurons")
     pop = export_population(args.model, args.preset, n=n, out=args.out, opts=opts)
     p = pop["population"]
     print(f"exported {pop['model']}" + (f"[{pop['preset']}]" if pop["preset"] else "")
@@ -193,6 +198,11 @@ def _export_population(args, n: int, opts) -> int:
 def cmd_verify(args) -> int:
     if getattr(args, "neurons", None) is not None:
         from .population_sim import cli_verify
+
+        if args.model and _is_integer(args.model):
+            raise HwUsageError(f"--neurons: model '{args.model}' is an integer map model "
+                               "(no population core; see neuroplug export); expected no "
+                               "--neurons")
 
         return cli_verify(args)
     from ..progress import progress_bar
