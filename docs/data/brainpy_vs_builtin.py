@@ -1,0 +1,72 @@
+"""Regenerate docs/data/brainpy_vs_builtin.json: each library layer against the
+brainpy.state built-in (N = 1e5), float64 and float32, forward and training step.
+
+The contenders and timing are neuroplug.bench's own (``BrainPyLayer``, ``_interleaved``,
+``_ratio``: min/min plus the per-repeat ratios), run for these pairs only.  Run on an idle
+machine::
+
+    python docs/data/brainpy_vs_builtin.py [--repeats R] [--models lif,adex] [--out FILE]
+"""
+
+import argparse
+import json
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+
+from neuroplug.crosschecking import exact_cpu_flags
+
+exact_cpu_flags()  # as `neuroplug bench` runs
+
+from neuroplug.bench.config import config  # noqa: E402
+from neuroplug.bench.contenders import BrainPyLayer  # noqa: E402
+from neuroplug.bench.timing import _interleaved, _ratio  # noqa: E402
+from neuroplug.bench.workloads import _dt  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=11)
+    p.add_argument("--models", default="lif,adex,izhikevich,hodgkin_huxley")
+    p.add_argument("--out", default=str(Path(__file__).with_suffix(".json")))
+    args = p.parse_args()
+    cfg = config()
+    import brainpy
+    import brainstate
+    import jax
+
+    rows = []
+    for mid in args.models.split(","):
+        for dtype in ("float64", "float32"):
+            for mode in ("forward", "train"):
+                # forward: 2000 steps (Hodgkin-Huxley 200), training step: 200 steps
+                steps = (200 if mid == "hodgkin_huxley" else 2000) if mode == "forward" \
+                    else cfg.train_steps
+                dur = steps * _dt(mid)
+                pair = [BrainPyLayer(mid, v, 100_000, dur, dtype, mode)
+                        for v in ("library", "builtin")]
+                for c in pair:
+                    c.prepare()
+                try:
+                    res = _interleaved(pair, args.repeats)
+                finally:
+                    for c in reversed(pair):
+                        c.close()
+                lib, bi = (res[c.label] for c in pair)
+                r = _ratio(lib, bi)
+                rows.append({"model": mid, "N": 100_000, "dtype": dtype, "mode": mode,
+                             "steps": int(round(dur / _dt(mid))),
+                             "library_min_s": min(s for s, _ in lib),
+                             "builtin_min_s": min(s for s, _ in bi), **r,
+                             "repeats": args.repeats})
+                print(f"{mid} {dtype} {mode}: ratio {r['ratio']:.2f} (median "
+                      f"{r['ratio_median']:.2f})", flush=True)
+    meta = {"date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
+            "cpu": platform.processor() or platform.machine(),
+            "versions": {"jax": jax.__version__, "brainpy": brainpy.__version__,
+                         "brainstate": brainstate.__version__}}
+    Path(args.out).write_text(json.dumps({"environment": meta, "rows": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
