@@ -11,17 +11,17 @@ machine::
 import argparse
 import json
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from neuroplug.crosschecking import exact_cpu_flags
 
 exact_cpu_flags()  # as `neuroplug bench` runs
 
-from neuroplug.bench.config import config  # noqa: E402
-from neuroplug.bench.contenders import BrainPyLayer  # noqa: E402
-from neuroplug.bench.timing import _interleaved, _ratio  # noqa: E402
-from neuroplug.bench.workloads import _dt  # noqa: E402
+from neuroplug.bench.config import config
+from neuroplug.bench.contenders import BrainPyLayer
+from neuroplug.bench.timing import _interleaved, _ratio
+from neuroplug.bench.workloads import _dt
 
 
 def main():
@@ -55,13 +55,13 @@ def main():
                 lib, bi = (res[c.label] for c in pair)
                 r = _ratio(lib, bi)
                 rows.append({"model": mid, "N": 100_000, "dtype": dtype, "mode": mode,
-                             "steps": int(round(dur / _dt(mid))),
+                             "steps": steps,
                              "library_min_s": min(s for s, _ in lib),
                              "builtin_min_s": min(s for s, _ in bi), **r,
                              "repeats": args.repeats})
                 print(f"{mid} {dtype} {mode}: ratio {r['ratio']:.2f} (median "
                       f"{r['ratio_median']:.2f})", flush=True)
-    meta = {"date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
+    meta = {"date": datetime.now(UTC).isoformat(timespec="minutes"),
             "cpu": platform.processor() or platform.machine(),
             "versions": {"jax": jax.__version__, "brainpy": brainpy.__version__,
                          "brainstate": brainstate.__version__}}
