@@ -191,7 +191,7 @@ def run_integer_sim(cores: list, sim: str = "icarus", build_dir=None, cycles: in
         The testbench summary (``cores``: per module its first mismatch, spikes and
         corners) plus ``passed``, ``sim`` and, on failure, ``error``.
     """
-    from .sim import _environment, _failure_text, simulator_available, tb_dir, verilator_env
+    from .sim import _environment, run_summary, simulator_available, tb_dir, verilator_env
 
     why = simulator_available(sim)
     if why:
@@ -243,15 +243,7 @@ def run_integer_sim(cores: list, sim: str = "icarus", build_dir=None, cycles: in
     finally:
         for p in added:
             sys.path.remove(p)
-    failures = xml.read_text().count("<failure") if xml.exists() else 1
-    summary = json.loads(result_path.read_text()) if result_path.exists() else {}
-    if failures and error is None:
-        error = "testbench reported a failure"
-    if error:
-        summary["error"] = error + _failure_text(xml)
-    summary.update({"passed": error is None and bool(summary), "sim": sim,
-                    "build_dir": str(build_dir)})
-    return summary
+    return run_summary(xml, result_path, error, sim, build_dir)
 
 
 def _pch_fix(env: dict) -> dict:

@@ -143,6 +143,12 @@ def run_cocotb(spec_path, verilog_path, sim: str = "icarus", build_dir=None,
     finally:
         for p in added:
             sys.path.remove(p)
+    return run_summary(xml, result_path, error, sim, build_dir)
+
+
+def run_summary(xml: Path, result_path: Path, error, sim: str, build_dir) -> dict:
+    """The testbench's JSON result with ``passed``, ``sim``, ``build_dir`` and, on a
+    failure (runner exit, a ``<failure>`` in the results XML, no result), ``error``."""
     failures = xml.read_text().count("<failure") if xml.exists() else 1
     summary = json.loads(result_path.read_text()) if result_path.exists() else {}
     if failures and error is None:
