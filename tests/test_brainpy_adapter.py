@@ -1,5 +1,7 @@
 """BrainPy adapter: library classes are brainpy.state.Neuron layers (jit, batch, grad)."""
 
+import ast
+
 import brainpy
 import brainstate
 import braintools
@@ -293,3 +295,26 @@ def test_zero_refractory_period_drops_the_bookkeeping_with_the_same_result():
     assert traces[0][0].sum() > 20  # several spikes per neuron
     np.testing.assert_array_equal(traces[0][0], traces[1][0])
     np.testing.assert_array_equal(traces[0][1], traces[1][1])
+
+
+def test_step_has_no_power_of_exp():
+    """Brian2 writes HH's beta_m as ``exp(_lio * v) ** 0.0555``; XLA evaluates a float power
+    as exp(c*log(x)), so the layer's step rewrites it to ``exp(c * _lio * v)`` (one
+    transcendental call instead of three). The step's program holds no ``pow``, and the
+    rewrite changes values by a few ulp only."""
+    src = "y = exp(a * v) ** 0.05\nz = exp(v) ** -2.5\nw = exp(v) ** k"
+    ns = {"exp": np.exp, "a": 3.0, "v": np.linspace(-2, 2, 101), "k": 0.5}
+    rewritten = ast.unparse(nbp._cheaper_forms(src))
+    assert rewritten.count("**") == 1  # only the power by a name stays
+    plain, cheap = dict(ns), dict(ns)
+    exec(src, plain)
+    exec(compile(nbp._cheaper_forms(src), "<t>", "exec"), cheap)
+    for name in "yzw":
+        np.testing.assert_allclose(cheap[name], plain[name], rtol=1e-14)
+    with nbp.precision("float32"), brainstate.environ.context(dt=_dt("hodgkin_huxley")):
+        layer = nbp.HodgkinHuxley(4, dtype="float32")
+        layer.init_state()
+        x = _drive(layer, "hodgkin_huxley")
+        jaxpr = brainstate.transform.StatefulFunction(lambda: layer.update(x)).make_jaxpr()
+        text = str(jaxpr.get_jaxpr())
+    assert "exp" in text and " pow " not in text, text
