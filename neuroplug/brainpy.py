@@ -332,6 +332,7 @@ class _Program:
         self.threshold = (compile(code.threshold, f"<{m.id}:threshold>", "exec")
                           if code.threshold else None)
         self.reset = compile(code.reset or "pass", f"<{m.id}:reset>", "exec")
+        self.reset_reads_step = _names_changing_per_step(code.reset, m)
         self.reset_targets = tuple(
             t for t in dict.fromkeys(_ASSIGN.match(line).group(1)
                                      for line in code.reset.splitlines() if _ASSIGN.match(line))
@@ -397,6 +398,14 @@ class _CheaperForms(ast.NodeTransformer):
             if isinstance(node.right, ast.UnaryOp) and isinstance(node.right.op, ast.USub):
                 return ast.copy_location(ast.BinOp(node.left, ast.Sub(), node.right.operand), node)
         return node
+
+
+def _names_changing_per_step(code: str, m: Model) -> str:
+    """Names in generated reset code whose value differs at the start of the next step
+    (time, inputs, random numbers), comma-separated; '' when there are none."""
+    names = {n.id for n in ast.walk(ast.parse(code or "pass")) if isinstance(n, ast.Name)}
+    changing = names & ({"t", "t_in_timesteps", "rand", "randn"} | set(m.inputs))
+    return ", ".join(sorted(changing))
 
 
 def _numeric_literal(node) -> bool:
@@ -523,6 +532,13 @@ class LibraryNeuron(_bp.Neuron):
         spike variable instead of setting it; other reset statements still apply.
     detach_reset : bool
         Stop gradients through the reset (common in SNN training).
+    lazy_reset : bool
+        Apply a step's reset at the start of the next step, as the ``brainpy.state``
+        built-ins do. Spikes and every later value are unchanged, but after a spiking
+        step the reset variables (e.g. ``layer.v``) hold their value *before* the reset.
+        One pass over memory fewer per step (a faster forward simulation); ``False``
+        (default) keeps Brian2's state after every step. Not for models whose reset reads
+        the time, an input or random numbers.
     allow_unlisted_method : bool
         Accept a ``method`` the model file does not list (with a warning).
     guard : bool
@@ -570,7 +586,8 @@ class LibraryNeuron(_bp.Neuron):
     def __init__(self, in_size, preset=None, method=None, *,
                  spk_fun=braintools.surrogate.InvSquareGrad(), spk_reset="hard",
                  detach_reset=False, dtype=None, name=None, allow_unlisted_method=False,
-                 guard=False, trainable=None, per_neuron=False, remat=True, **overrides):
+                 guard=False, trainable=None, per_neuron=False, remat=True,
+                 lazy_reset=False, **overrides):
         from .inputs import check_method, check_size
 
         m = type(self).neuroplug_model
@@ -617,6 +634,17 @@ class LibraryNeuron(_bp.Neuron):
                                     _reset_value(m, self._program.spike_var) is None):
             raise ParameterError("soft reset needs a threshold 'VAR > EXPR' and a reset "
                                  "'VAR = EXPR'", model=m.id, source=m.source, field="spk_reset")
+        self.lazy_reset = bool(lazy_reset) and bool(self._program.reset_targets) and \
+            self._program.threshold is not None
+        changing = self._program.reset_reads_step
+        if self.lazy_reset and spk_reset == "soft":
+            changing = ", ".join(filter(None, [changing, _names_changing_per_step(
+                f"_threshold = {self._program.threshold_rhs}", m)]))
+        if self.lazy_reset and changing:
+            raise ParameterError(f"lazy_reset: the reset reads {changing}"
+                                 ", which changes by the next step; expected a reset of "
+                                 "states and parameters only (use lazy_reset=False)",
+                                 model=m.id, source=m.source, field="lazy_reset")
         self._initial = initial_values(m, values)
         self.params = {k: jnp.asarray(v, dtype=_int_dtype()) if m.parameters[k].type == "integer"
                        else to_saiunit(v, self.dtype) for k, v in values.items()}
@@ -668,7 +696,8 @@ class LibraryNeuron(_bp.Neuron):
                  "not_refractory": jnp.ones(shape, dtype=bool),
                  "spike": jnp.zeros(shape, dtype=self.dtype),
                  "step_index": jnp.asarray(0, dtype=_int_dtype())}
-        for name in self._program.reset_targets if self._program.threshold else ():
+        eager = self._program.threshold is not None and not self.lazy_reset
+        for name in self._program.reset_targets if eager else ():
             # the value before the reset (see _step): a state, so XLA materialises it
             short[_BEFORE_RESET + name] = jnp.zeros(shape, dtype=self._state_dtypes[name])
         return hidden, short
@@ -794,6 +823,26 @@ class LibraryNeuron(_bp.Neuron):
                 np.asarray(value)
         return out
 
+    def _state_quantity(self, ns, name):
+        """A state's current value in ``ns`` as a saiunit quantity (its SI unit)."""
+        unit = self._state_units[name]
+        return ns[name] if unit is su.UNITLESS else su.Quantity(ns[name], unit=unit)
+
+    def _apply_reset(self, ns, cond, spk, shape):
+        """The model's reset statements where ``cond`` holds, in ``ns`` (hard or soft;
+        ``spk`` carries the surrogate through the reset). Returns the values before."""
+        prog = self._program
+        before = {k: ns[k] for k in prog.reset_targets}
+        rns = dict(ns)
+        exec(prog.reset, rns)  # noqa: S102 - Brian2-generated code
+        if self.spk_reset == "soft":
+            var = prog.spike_var
+            rns[var] = before[var] - (eval(prog.threshold_value, ns) - rns[var])  # noqa: S307
+        g = jax.lax.stop_gradient(spk) if self.detach_reset else spk
+        for k in prog.reset_targets:
+            ns[k] = _reset(cond, jnp.broadcast_to(rns[k], shape), before[k], g)
+        return before
+
     def update(self, x=None, **inputs):
         """Advance one time step; returns the spikes (float, surrogate gradient), or the
         model's ``output`` variable (a rate, a mean-field variable) when it names one.
@@ -835,6 +884,9 @@ class LibraryNeuron(_bp.Neuron):
         shape = jnp.shape(ns[next(iter(m.state))])
         ns["lastspike"] = self.lastspike.value
         ns["not_refractory"] = self.not_refractory.value
+        if self.lazy_reset:  # the previous step's reset, applied now
+            pending = self.spike.value
+            self._apply_reset(ns, pending > 0, pending, shape)
 
         # inputs
         unknown = set(inputs) - set(m.inputs)
@@ -851,7 +903,8 @@ class LibraryNeuron(_bp.Neuron):
             total = 0.0 if value is None else to_si(value, unit, f"input {name}")
             if name == primary:
                 zero = 0.0 if unit is su.UNITLESS else su.Quantity(0.0, unit=unit)
-                spike_q = getattr(self, prog.spike_var).value if prog.spike_var else None
+                spike_q = self._state_quantity(ns, prog.spike_var) if prog.spike_var \
+                    else None
                 extra = self.sum_current_inputs(zero, spike_q) if spike_q is not None \
                     else self.sum_current_inputs(zero)
                 total = total + to_si(extra, unit, f"current inputs of {name}")
@@ -914,18 +967,9 @@ class LibraryNeuron(_bp.Neuron):
                 ns["lastspike"] = jnp.where(cond, ns["t"], ns["lastspike"])
                 ns["not_refractory"] = jnp.where(cond, False, ns["not_refractory"])
             self._arrive(ns, spike_inputs)  # Brian2's 'synapses' slot: after thresholds
-            # reset
-            if prog.reset_targets:
-                before = {k: ns[k] for k in prog.reset_targets}
-                rns = dict(ns)
-                exec(prog.reset, rns)  # noqa: S102
-                if self.spk_reset == "soft":
-                    var = prog.spike_var
-                    rns[var] = before[var] - (eval(prog.threshold_value, ns) - rns[var])  # noqa
-                g = jax.lax.stop_gradient(spk) if self.detach_reset else spk
+            if prog.reset_targets and not self.lazy_reset:
+                before = self._apply_reset(ns, cond, spk, shape)
                 for k in prog.reset_targets:
-                    after = jnp.broadcast_to(rns[k], shape)
-                    ns[k] = _reset(cond, after, before[k], g)
                     # Storing the pre-reset value makes XLA write it once and derive the
                     # spikes and the reset from it (three passes, no copy); otherwise the
                     # update is fused twice, beside a copy of the state (1.5x slower).
@@ -1229,11 +1273,12 @@ preset : str, optional
     A preset of the model (listed under Presets).
 method : str, optional
     Integration method (Brian2 name); default: the model's pinned method.
-spk_fun, spk_reset, detach_reset, dtype, name
+spk_fun, spk_reset, detach_reset, lazy_reset, dtype, name
     As for :class:`neuroplug.brainpy.LibraryNeuron`: surrogate gradient (a name such as
     ``'arctan'`` or a braintools surrogate), ``'hard'`` (Brian2's reset, default) or
-    ``'soft'`` reset, stopping gradients through the reset, ``'float32'``/``'float64'``,
-    layer name.
+    ``'soft'`` reset, stopping gradients through the reset, applying the reset at the
+    next step (the built-ins' convention: faster, the state after a spike holds the
+    value before the reset), ``'float32'``/``'float64'``, layer name.
 trainable, per_neuron
     Parameters to train (names, or a dict name -> constraint), shared or one per neuron;
     a ``brainstate.ParamState``/``brainstate.nn.Param`` as a parameter value does the same.

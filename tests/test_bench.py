@@ -85,7 +85,8 @@ def test_bench_tiny_run_writes_every_field(tmp_path):
     assert kinds == {("brian2_vs_hand", "numpy"), ("brian2_vs_hand", "cython"),
                      ("brian2_vs_hand", "cpp_standalone 1t"),
                      ("brainpy_vs_builtin", "brainpy float64"),
-                     ("brainpy_vs_builtin", "brainpy float64 train")}
+                     ("brainpy_vs_builtin", "brainpy float64 train"),
+                     ("brainpy_vs_builtin", "brainpy float64 brian2-reset")}
     for c in data["comparisons"]:
         assert c["ratio"] > 0 and c["ratio_min"] <= c["ratio_median"] <= c["ratio_max"]
     assert data["code_identity"][0]["identical"] is True

@@ -309,3 +309,56 @@ def test_recurrent_weights_train_and_refuse_bad_input():
         nbp.Recurrent(nbp.LIF(4), w_init="orth")
     with pytest.raises(InputError, match="one dimension"):
         nbp.Recurrent(nbp.LIF((2, 2)))
+
+
+@pytest.mark.parametrize("model_id,kwargs", [("lif", {}), ("adex", {}), ("izhikevich", {}),
+                                             ("lif", {"spk_reset": "soft"})])
+def test_lazy_reset_gives_the_same_spikes_values_and_gradients(model_id, kwargs):
+    """lazy_reset=True (the built-ins' convention, one memory pass fewer) changes only what
+    the reset variables hold right after a spiking step: the same spikes every step, the
+    same values on every other step, the same gradient of a spike-count loss."""
+    runs = {lazy: _spikes_v_and_gradient(model_id, lazy, kwargs) for lazy in (False, True)}
+    (s0, v0, g0), (s1, v1, g1) = runs[False], runs[True]
+    assert s0.sum() > 20 and np.array_equal(s0, s1)
+    quiet = s1 == 0
+    assert quiet.any() and np.array_equal(v0[quiet], v1[quiet])
+    assert not np.array_equal(v0[~quiet], v1[~quiet])  # after a spike: before the reset
+    assert np.all(np.isfinite(g0)) and np.any(g0 != 0)
+    np.testing.assert_allclose(g1, g0, rtol=1e-9, atol=1e-12 * np.abs(g0).max())
+
+
+def _spikes_v_and_gradient(model_id, lazy, kwargs, n=20, steps=1500):
+    """Spikes and v of every step, and d(spike count)/d(drive), float64."""
+    from neuroplug.bench.workloads import _drive, _dt
+
+    with nbp.precision("float64"), brainstate.environ.context(dt=_dt(model_id) * u.second):
+        layer = nbp.neuron_class(model_id)(n, lazy_reset=lazy, spk_fun="sigmoid", **kwargs)
+        layer.init_state()
+        unit = layer._input_units[layer.neuroplug_model.primary_input]
+
+        def run(x):
+            layer.reset_state()
+
+            def step(i):
+                s = layer.update(x * unit)
+                v = layer.v.value
+                return s, getattr(v, "mantissa", v)
+            return brainstate.transform.for_loop(step, np.arange(steps))
+
+        drive = jnp.asarray(_drive(model_id, n))
+        spikes, v = brainstate.transform.jit(run)(drive)
+        grad = brainstate.transform.jit(brainstate.transform.grad(
+            lambda x: run(x)[0].sum()))(drive)
+    return np.asarray(spikes), np.asarray(v), np.asarray(grad)
+
+
+def test_lazy_reset_refuses_a_reset_that_reads_the_step(tmp_path):
+    text = (ROOT / "equations" / "lif.toml").read_text()
+    path = tmp_path / "lif_input_reset.toml"
+    path.write_text(text.replace('id = "lif"', 'id = "lif_input_reset"')
+                    .replace('class_name = "LIF"', 'class_name = "LIFInputReset"')
+                    .replace('reset = "v = V_reset"', 'reset = "v = V_reset + I * 1 * ohm"'))
+    cls = nbp.neuron_class(str(path))
+    cls(2)  # Brian2's same-step reset works
+    with pytest.raises(ParameterError, match=r"lazy_reset: the reset reads I\b"):
+        cls(2, lazy_reset=True)

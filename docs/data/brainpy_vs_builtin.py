@@ -3,7 +3,8 @@ brainpy.state built-in (N = 1e5), float64 and float32, forward and training step
 
 The contenders and timing are neuroplug.bench's own (``BrainPyLayer``, ``_interleaved``,
 ``_ratio``: min/min plus the per-repeat ratios), run for these pairs only.  Run on an idle
-machine::
+machine, with XLA's default flags (as a training script and ``neuroplug bench`` run;
+the cross-check's numpy-rounding flags are not set)::
 
     python docs/data/brainpy_vs_builtin.py [--repeats R] [--models lif,adex] [--out FILE]
 """
@@ -14,14 +15,27 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from neuroplug.crosschecking import exact_cpu_flags
-
-exact_cpu_flags()  # as `neuroplug bench` runs
-
 from neuroplug.bench.config import config
-from neuroplug.bench.contenders import BrainPyLayer
+from neuroplug.bench.contenders import LIBRARY_FOR_BUILTIN, BrainPyLayer
 from neuroplug.bench.timing import _interleaved, _ratio
 from neuroplug.bench.workloads import _dt
+
+
+def _measure(mid, variant, dtype, mode, steps, repeats):
+    """One library variant against the built-in, interleaved repeats."""
+    dur = steps * _dt(mid)
+    pair = [BrainPyLayer(mid, v, 100_000, dur, dtype, mode) for v in (variant, "builtin")]
+    for c in pair:
+        c.prepare()
+    try:
+        res = _interleaved(pair, repeats)
+    finally:
+        for c in reversed(pair):
+            c.close()
+    lib, bi = (res[c.label] for c in pair)
+    return {"model": mid, "library": variant, "N": 100_000, "dtype": dtype, "mode": mode,
+            "steps": steps, "library_min_s": min(s for s, _ in lib),
+            "builtin_min_s": min(s for s, _ in bi), **_ratio(lib, bi), "repeats": repeats}
 
 
 def main():
@@ -42,25 +56,14 @@ def main():
                 # forward: 2000 steps (Hodgkin-Huxley 200), training step: 200 steps
                 steps = (200 if mid == "hodgkin_huxley" else 2000) if mode == "forward" \
                     else cfg.train_steps
-                dur = steps * _dt(mid)
-                pair = [BrainPyLayer(mid, v, 100_000, dur, dtype, mode)
-                        for v in ("library", "builtin")]
-                for c in pair:
-                    c.prepare()
-                try:
-                    res = _interleaved(pair, args.repeats)
-                finally:
-                    for c in reversed(pair):
-                        c.close()
-                lib, bi = (res[c.label] for c in pair)
-                r = _ratio(lib, bi)
-                rows.append({"model": mid, "N": 100_000, "dtype": dtype, "mode": mode,
-                             "steps": steps,
-                             "library_min_s": min(s for s, _ in lib),
-                             "builtin_min_s": min(s for s, _ in bi), **r,
-                             "repeats": args.repeats})
-                print(f"{mid} {dtype} {mode}: ratio {r['ratio']:.2f} (median "
-                      f"{r['ratio_median']:.2f})", flush=True)
+                variants = ["library"]
+                if mode == "forward" and "lazy_reset" in LIBRARY_FOR_BUILTIN.get(mid, {}):
+                    variants.append("library-brian2")  # Brian2's same-step reset
+                for variant in variants:
+                    rows.append(_measure(mid, variant, dtype, mode, steps, args.repeats))
+                    r = rows[-1]
+                    print(f"{mid} {variant} {dtype} {mode}: ratio {r['ratio']:.2f} (median "
+                          f"{r['ratio_median']:.2f})", flush=True)
     meta = {"date": datetime.now(UTC).isoformat(timespec="minutes"),
             "cpu": platform.processor() or platform.machine(),
             "versions": {"jax": jax.__version__, "brainpy": brainpy.__version__,

@@ -170,9 +170,11 @@ class BrainPyLayer(_Contender):
         mid, N = self.model_id, self.N
         drive = _drive(mid, N)
         spk = braintools.surrogate.InvSquareGrad()
-        if self.variant == "library":
-            layer = neuron_class(mid)(N, **LIBRARY_FOR_BUILTIN.get(mid, {}), dtype=self.dtype,
-                                      spk_fun=spk)
+        if self.variant in ("library", "library-brian2"):
+            options = dict(LIBRARY_FOR_BUILTIN.get(mid, {}))
+            if self.variant == "library-brian2":  # Brian2's state after every step
+                options.pop("lazy_reset", None)
+            layer = neuron_class(mid)(N, **options, dtype=self.dtype, spk_fun=spk)
             unit = layer._input_units[layer.neuroplug_model.primary_input]
             return layer, drive, (None if unit is u.UNITLESS else unit)
         if mid == "lif":
@@ -249,11 +251,13 @@ def braintools_const(value):
     return braintools.init.Constant(value)
 
 
-#: library presets/methods matching the brainpy.state built-ins' conventions
+#: library presets/methods matching the brainpy.state built-ins' conventions (they apply
+#: a step's reset at the start of the next step: lazy_reset; variant "library-brian2"
+#: keeps Brian2's same-step reset)
 LIBRARY_FOR_BUILTIN = {
-    "lif": {"preset": "no_refractory", "method": "exponential_euler"},
-    "adex": {"method": "exponential_euler"},
-    "izhikevich": {"method": "euler"},
+    "lif": {"preset": "no_refractory", "method": "exponential_euler", "lazy_reset": True},
+    "adex": {"method": "exponential_euler", "lazy_reset": True},
+    "izhikevich": {"method": "euler", "lazy_reset": True},
     "hodgkin_huxley": {"method": "exponential_euler"},
 }
 
