@@ -536,9 +536,10 @@ class LibraryNeuron(_bp.Neuron):
         Apply a step's reset at the start of the next step, as the ``brainpy.state``
         built-ins do. Spikes and every later value are unchanged, but after a spiking
         step the reset variables (e.g. ``layer.v``) hold their value *before* the reset.
-        One pass over memory fewer per step (a faster forward simulation); ``False``
-        (default) keeps Brian2's state after every step. Not for models whose reset reads
-        the time, an input or random numbers.
+        For a model with one updated state variable (LIF) one pass over memory fewer
+        per step; with several (AdEx, Izhikevich) XLA adds copies and the step is slower
+        than the default. ``False`` (default) keeps Brian2's state after every step.
+        Not for models whose reset reads the time, an input or random numbers.
     allow_unlisted_method : bool
         Accept a ``method`` the model file does not list (with a warning).
     guard : bool

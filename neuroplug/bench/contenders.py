@@ -251,13 +251,15 @@ def braintools_const(value):
     return braintools.init.Constant(value)
 
 
-#: library presets/methods matching the brainpy.state built-ins' conventions (they apply
-#: a step's reset at the start of the next step: lazy_reset; variant "library-brian2"
-#: keeps Brian2's same-step reset)
+#: library presets/methods matching the brainpy.state built-ins' conventions. The
+#: built-ins apply a step's reset at the start of the next step (lazy_reset), which saves
+#: LIF one pass per step; for AdEx and Izhikevich (two state variables, two update loops
+#: that read the old state) it costs copies, so they keep the default. Variant
+#: "library-brian2" runs LIF with Brian2's same-step reset.
 LIBRARY_FOR_BUILTIN = {
     "lif": {"preset": "no_refractory", "method": "exponential_euler", "lazy_reset": True},
-    "adex": {"method": "exponential_euler", "lazy_reset": True},
-    "izhikevich": {"method": "euler", "lazy_reset": True},
+    "adex": {"method": "exponential_euler"},
+    "izhikevich": {"method": "euler"},
     "hodgkin_huxley": {"method": "exponential_euler"},
 }
 
