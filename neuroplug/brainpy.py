@@ -329,6 +329,7 @@ class _Program:
         self.stateupdate = compile(_cheaper_forms(code.stateupdate or "pass"),
                                    f"<{m.id}:{method}:state>", "exec")
         self.update = compile(code.update or "pass", f"<{m.id}:update>", "exec")
+        self.threshold_code = code.threshold
         self.threshold = (compile(code.threshold, f"<{m.id}:threshold>", "exec")
                           if code.threshold else None)
         self.reset = compile(code.reset or "pass", f"<{m.id}:reset>", "exec")
@@ -400,11 +401,15 @@ class _CheaperForms(ast.NodeTransformer):
         return node
 
 
+def _names(code: str) -> set:
+    """The names a piece of generated code reads or writes."""
+    return {n.id for n in ast.walk(ast.parse(code or "pass")) if isinstance(n, ast.Name)}
+
+
 def _names_changing_per_step(code: str, m: Model) -> str:
     """Names in generated reset code whose value differs at the start of the next step
     (time, inputs, random numbers), comma-separated; '' when there are none."""
-    names = {n.id for n in ast.walk(ast.parse(code or "pass")) if isinstance(n, ast.Name)}
-    changing = names & ({"t", "t_in_timesteps", "rand", "randn"} | set(m.inputs))
+    changing = _names(code) & ({"t", "t_in_timesteps", "rand", "randn"} | set(m.inputs))
     return ", ".join(sorted(changing))
 
 
@@ -641,6 +646,11 @@ class LibraryNeuron(_bp.Neuron):
         if self.lazy_reset and spk_reset == "soft":
             changing = ", ".join(filter(None, [changing, _names_changing_per_step(
                 f"_threshold = {self._program.threshold_rhs}", m)]))
+        prog = self._program
+        self._threshold_from_state = self.lazy_reset and not bool(
+            prog.has_refractory or prog.uses_random or prog.on_spike or
+            _names_changing_per_step(prog.threshold_code, m) or
+            {"lastspike", "not_refractory"} & _names(prog.threshold_code))
         if self.lazy_reset and changing:
             raise ParameterError(f"lazy_reset: the reset reads {changing}"
                                  ", which changes by the next step; expected a reset of "
@@ -829,6 +839,25 @@ class LibraryNeuron(_bp.Neuron):
         unit = self._state_units[name]
         return ns[name] if unit is su.UNITLESS else su.Quantity(ns[name], unit=unit)
 
+    def _pending_reset(self, ns, n, shape):
+        """Where the previous step spiked (condition, surrogate spike), for ``lazy_reset``.
+
+        With the threshold a function of state and parameters alone (no refractoriness,
+        spike inputs or random numbers), it is evaluated again on the stored pre-reset
+        state, as the built-ins do: no spike array to read. Otherwise: the stored spike.
+        """
+        prog = self._program
+        if not self._threshold_from_state:
+            pending = self.spike.value
+            return pending > 0, pending
+        tns = dict(ns)
+        exec(prog.threshold, tns)  # noqa: S102 - Brian2-generated code
+        cond = jnp.broadcast_to(jnp.asarray(tns["_cond"]), shape) & (n > 0)
+        hard = cond.astype(self.dtype)
+        if prog.distance is None:
+            return cond, hard
+        return cond, _spike(self.spk_fun, hard, eval(prog.distance, tns), None)  # noqa: S307
+
     def _apply_reset(self, ns, cond, spk, shape):
         """The model's reset statements where ``cond`` holds, in ``ns`` (hard or soft;
         ``spk`` carries the surrogate through the reset). Returns the values before."""
@@ -886,8 +915,7 @@ class LibraryNeuron(_bp.Neuron):
         ns["lastspike"] = self.lastspike.value
         ns["not_refractory"] = self.not_refractory.value
         if self.lazy_reset:  # the previous step's reset, applied now
-            pending = self.spike.value
-            self._apply_reset(ns, pending > 0, pending, shape)
+            self._apply_reset(ns, *self._pending_reset(ns, n, shape), shape)
 
         # inputs
         unknown = set(inputs) - set(m.inputs)

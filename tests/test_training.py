@@ -311,12 +311,18 @@ def test_recurrent_weights_train_and_refuse_bad_input():
         nbp.Recurrent(nbp.LIF((2, 2)))
 
 
-@pytest.mark.parametrize("model_id,kwargs", [("lif", {}), ("adex", {}), ("izhikevich", {}),
-                                             ("lif", {"spk_reset": "soft"})])
-def test_lazy_reset_gives_the_same_spikes_values_and_gradients(model_id, kwargs):
+@pytest.mark.parametrize("model_id,kwargs,from_state", [
+    ("lif", {}, False), ("lif", {"preset": "no_refractory"}, True), ("adex", {}, True),
+    ("izhikevich", {}, True), ("lif", {"spk_reset": "soft"}, False),
+    ("lif", {"spk_reset": "soft", "preset": "no_refractory"}, True)])
+def test_lazy_reset_gives_the_same_spikes_values_and_gradients(model_id, kwargs, from_state):
     """lazy_reset=True (the built-ins' convention, one memory pass fewer) changes only what
     the reset variables hold right after a spiking step: the same spikes every step, the
-    same values on every other step, the same gradient of a spike-count loss."""
+    same values on every other step, the same gradient of a spike-count loss. Both ways of
+    finding the pending reset: the stored spike (refractory LIF) and the threshold
+    evaluated again on the stored state (no refractoriness)."""
+    layer = nbp.neuron_class(model_id)(2, lazy_reset=True, **kwargs)
+    assert layer._threshold_from_state is from_state
     runs = {lazy: _spikes_v_and_gradient(model_id, lazy, kwargs) for lazy in (False, True)}
     (s0, v0, g0), (s1, v1, g1) = runs[False], runs[True]
     assert s0.sum() > 20 and np.array_equal(s0, s1)
@@ -350,6 +356,22 @@ def _spikes_v_and_gradient(model_id, lazy, kwargs, n=20, steps=1500):
         grad = brainstate.transform.jit(brainstate.transform.grad(
             lambda x: run(x)[0].sum()))(drive)
     return np.asarray(spikes), np.asarray(v), np.asarray(grad)
+
+
+def test_lazy_reset_of_a_state_that_starts_above_threshold():
+    """A neuron set above threshold before its first step evolves first, spikes and is
+    reset, as with Brian2's reset (no pending reset at step 0)."""
+    out = {}
+    for lazy in (False, True):
+        with nbp.precision("float64"), brainstate.environ.context(dt=0.1 * u.ms):
+            layer = nbp.LIF(3, preset="no_refractory", lazy_reset=lazy)
+            layer.init_state()
+            layer.v.value = jnp.array([-50.0, -60.0, -54.0]) * u.mV
+            spikes = [np.asarray(layer.update(0 * u.nA)) for _ in range(3)]
+            out[lazy] = np.array(spikes), np.asarray(layer.v.value.to_decimal(u.mV))
+    assert np.array_equal(out[False][0], out[True][0])
+    assert out[True][0][0].tolist() == [1, 0, 1] and out[True][0][1:].sum() == 0
+    np.testing.assert_array_equal(out[True][1], out[False][1])
 
 
 def test_lazy_reset_refuses_a_reset_that_reads_the_step(tmp_path):
