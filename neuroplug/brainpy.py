@@ -648,7 +648,7 @@ class LibraryNeuron(_bp.Neuron):
                 f"_threshold = {self._program.threshold_rhs}", m)]))
         prog = self._program
         self._threshold_from_state = self.lazy_reset and not bool(
-            prog.has_refractory or prog.uses_random or prog.on_spike or
+            prog.has_refractory or prog.uses_random or prog.on_spike or m.coupling or
             _names_changing_per_step(prog.threshold_code, m) or
             {"lastspike", "not_refractory"} & _names(prog.threshold_code))
         if self.lazy_reset and changing:
@@ -843,7 +843,7 @@ class LibraryNeuron(_bp.Neuron):
         """Where the previous step spiked (condition, surrogate spike), for ``lazy_reset``.
 
         With the threshold a function of state and parameters alone (no refractoriness,
-        spike inputs or random numbers), it is evaluated again on the stored pre-reset
+        spike inputs, coupling or random numbers), it is evaluated again on the pre-reset
         state, as the built-ins do: no spike array to read. Otherwise: the stored spike.
         """
         prog = self._program
