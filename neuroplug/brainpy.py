@@ -612,6 +612,11 @@ class LibraryNeuron(_bp.Neuron):
         super().__init__(in_size, spk_fun=surrogate(spk_fun), spk_reset=spk_reset, name=name)
         method = check_method(m, method, allow_unlisted=allow_unlisted_method)
         self.method = method
+        for flag, value in (("guard", guard), ("remat", remat), ("detach_reset", detach_reset),
+                            ("lazy_reset", lazy_reset), ("per_neuron", per_neuron)):
+            if not isinstance(value, (bool, np.bool_)):
+                raise ParameterError(f"found {flag}={value!r}, expected True or False",
+                                     model=m.id, source=m.source, field=flag)
         self.guard = bool(guard)
         self.remat = bool(remat)
         self.preset = preset

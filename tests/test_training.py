@@ -384,3 +384,7 @@ def test_lazy_reset_refuses_a_reset_that_reads_the_step(tmp_path):
     cls(2)  # Brian2's same-step reset works
     with pytest.raises(ParameterError, match=r"lazy_reset: the reset reads I\b"):
         cls(2, lazy_reset=True)
+    with pytest.raises(ParameterError, match=r"found lazy_reset='yes', expected True or False"):
+        nbp.LIF(2, lazy_reset="yes")
+    with pytest.raises(ParameterError, match=r"found detach_reset=None"):
+        nbp.LIF(2, detach_reset=None)
