@@ -333,7 +333,7 @@ class _Program:
         self.threshold = (compile(code.threshold, f"<{m.id}:threshold>", "exec")
                           if code.threshold else None)
         self.reset = compile(code.reset or "pass", f"<{m.id}:reset>", "exec")
-        self.reset_reads_step = _names_changing_per_step(code.reset, m)
+        self.reset_code = code.reset
         self.reset_targets = tuple(
             t for t in dict.fromkeys(_ASSIGN.match(line).group(1)
                                      for line in code.reset.splitlines() if _ASSIGN.match(line))
@@ -407,7 +407,7 @@ def _names(code: str) -> set:
 
 
 def _names_changing_per_step(code: str, m: Model) -> str:
-    """Names in generated reset code whose value differs at the start of the next step
+    """Names in generated code whose value differs at the start of the next step
     (time, inputs, random numbers), comma-separated; '' when there are none."""
     changing = _names(code) & ({"t", "t_in_timesteps", "rand", "randn"} | set(m.inputs))
     return ", ".join(sorted(changing))
@@ -645,22 +645,22 @@ class LibraryNeuron(_bp.Neuron):
                                     _reset_value(m, self._program.spike_var) is None):
             raise ParameterError("soft reset needs a threshold 'VAR > EXPR' and a reset "
                                  "'VAR = EXPR'", model=m.id, source=m.source, field="spk_reset")
-        self.lazy_reset = bool(lazy_reset) and bool(self._program.reset_targets) and \
-            self._program.threshold is not None
-        changing = self._program.reset_reads_step
-        if self.lazy_reset and spk_reset == "soft":
-            changing = ", ".join(filter(None, [changing, _names_changing_per_step(
-                f"_threshold = {self._program.threshold_rhs}", m)]))
         prog = self._program
+        self.lazy_reset = lazy_reset and bool(prog.reset_targets) and prog.threshold is not None
+        if self.lazy_reset:
+            # what the reset (and a soft reset's threshold) reads must not change by the
+            # next step, where the reset runs
+            soft = f"_threshold = {prog.threshold_rhs}" if spk_reset == "soft" else ""
+            changing = _names_changing_per_step(f"{prog.reset_code}\n{soft}", m)
+            if changing:
+                raise ParameterError(f"lazy_reset: the reset reads {changing}, which changes "
+                                     "by the next step; expected a reset of states and "
+                                     "parameters only (use lazy_reset=False)",
+                                     model=m.id, source=m.source, field="lazy_reset")
         self._threshold_from_state = self.lazy_reset and not bool(
             prog.has_refractory or prog.uses_random or prog.on_spike or m.coupling or
             _names_changing_per_step(prog.threshold_code, m) or
             {"lastspike", "not_refractory"} & _names(prog.threshold_code))
-        if self.lazy_reset and changing:
-            raise ParameterError(f"lazy_reset: the reset reads {changing}"
-                                 ", which changes by the next step; expected a reset of "
-                                 "states and parameters only (use lazy_reset=False)",
-                                 model=m.id, source=m.source, field="lazy_reset")
         self._initial = initial_values(m, values)
         self.params = {k: jnp.asarray(v, dtype=_int_dtype()) if m.parameters[k].type == "integer"
                        else to_saiunit(v, self.dtype) for k, v in values.items()}
